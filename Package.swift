@@ -1,0 +1,78 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pyrmute-registry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pyrmute-registry", targets: ["pyrmute-registry"]),
+        .executable(name: "pyrmute-registry-worker", targets: ["pyrmute-registry-worker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .target(name: "CShim", path: "Sources/CShim"),
+        .target(
+            name: "Shared",
+            dependencies: [
+                "CSQLite", "CPostgres", "CCrypt", "CShim",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "pyrmute-registry-worker",
+            dependencies: [
+                "Shared", "CShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Worker",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "pyrmute-registry",
+            dependencies: [
+                "Shared", "CShim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Supervisor",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // The bare-NIO "hello world" that bench/ serves the same way as the registry: the ceiling.
+        .executableTarget(
+            name: "bench-nio-hello",
+            dependencies: [
+                "CShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "bench/NIOHello",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "SharedTests",
+            dependencies: ["Shared"],
+            path: "Tests/SharedTests",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["Shared"],
+            path: "Tests/IntegrationTests",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+    ]
+)

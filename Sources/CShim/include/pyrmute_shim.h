@@ -1,0 +1,34 @@
+#ifndef PYRMUTE_SHIM_H
+#define PYRMUTE_SHIM_H
+
+#include <sys/types.h>
+
+/// Spawns `path` with `argv`/`envp`. In the child, `listen_fd` becomes fd 3 and `ready_fd` fd 4
+/// (-1 skips it), every other descriptor >= 5 is closed, the signal mask is emptied and every
+/// signal disposition reset to default. Returns 0 and stores the pid, or an errno value.
+int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
+                  int listen_fd, int ready_fd, pid_t *pid_out);
+
+/// prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` when the parent thread dies.
+int pyrmute_set_parent_death_signal(int sig);
+
+/// Duplicates `fd` to the lowest free descriptor >= `minimum` with FD_CLOEXEC, closes `fd`.
+int pyrmute_move_fd_high(int fd, int minimum);
+
+int pyrmute_set_cloexec(int fd);
+
+/// pipe2(O_CLOEXEC | O_NONBLOCK).
+int pyrmute_pipe_cloexec_nonblock(int fds[2]);
+
+/// accept4(SOCK_CLOEXEC) without the peer address.
+int pyrmute_accept_cloexec(int fd);
+
+/// stdout line-buffered, so log lines reach a pipe or journald at once.
+void pyrmute_line_buffer_stdout(void);
+
+int pyrmute_wifexited(int status);
+int pyrmute_wexitstatus(int status);
+int pyrmute_wifsignaled(int status);
+int pyrmute_wtermsig(int status);
+
+#endif

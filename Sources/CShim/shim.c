@@ -1,0 +1,68 @@
+#define _GNU_SOURCE
+#include "pyrmute_shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
+                  int listen_fd, int ready_fd, pid_t *pid_out) {
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    int rc;
+
+    if ((rc = posix_spawn_file_actions_init(&actions)) != 0) return rc;
+    if ((rc = posix_spawnattr_init(&attr)) != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        return rc;
+    }
+    rc = posix_spawn_file_actions_adddup2(&actions, listen_fd, 3);
+    if (rc == 0 && ready_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, ready_fd, 4);
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, ready_fd >= 0 ? 5 : 4);
+
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &empty);
+    if (rc == 0) rc = posix_spawnattr_setsigdefault(&attr, &all);
+    if (rc == 0) rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (rc == 0) rc = posix_spawn(pid_out, path, &actions, &attr, argv, envp);
+
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc;
+}
+
+int pyrmute_set_parent_death_signal(int sig) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0, 0, 0);
+}
+
+int pyrmute_move_fd_high(int fd, int minimum) {
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, minimum);
+    if (high < 0) return -1;
+    close(fd);
+    return high;
+}
+
+int pyrmute_set_cloexec(int fd) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags < 0) return -1;
+    return fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+int pyrmute_pipe_cloexec_nonblock(int fds[2]) { return pipe2(fds, O_CLOEXEC | O_NONBLOCK); }
+
+int pyrmute_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+
+void pyrmute_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
+
+int pyrmute_wifexited(int status) { return WIFEXITED(status); }
+int pyrmute_wexitstatus(int status) { return WEXITSTATUS(status); }
+int pyrmute_wifsignaled(int status) { return WIFSIGNALED(status); }
+int pyrmute_wtermsig(int status) { return WTERMSIG(status); }

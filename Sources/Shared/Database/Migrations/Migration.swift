@@ -1,0 +1,14 @@
+/// One step of the schema. Statements are constant DDL; `IF NOT EXISTS` everywhere, so a database
+/// created by the Python reference (same tables, no `schema_migrations`) is adopted unchanged.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sqlite: [String]
+    public let postgres: [String]
+
+    public func statements(for dialect: SQLDialect) -> [String] {
+        dialect == .sqlite ? sqlite : postgres
+    }
+
+    public static let all: [Migration] = [InitialTables.migration]
+}

@@ -1,0 +1,57 @@
+import CShim
+import Foundation
+import Shared
+
+/// Starts `pyrmute-registry-worker` processes with posix_spawn: the slot's socket as fd 3, the
+/// write end of a readiness pipe as fd 4, clean signal mask and dispositions.
+struct WorkerSpawner {
+    let executable: String
+    /// Settings the CLI flags override, passed down as `PYRMUTE_REGISTRY_*` variables.
+    let overrides: [String: String]
+    let startedAt: Timestamp
+
+    /// The worker binary beside this executable, unless `PYRMUTE_REGISTRY_WORKER_BINARY` names one.
+    static func locateWorker() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["PYRMUTE_REGISTRY_WORKER_BINARY"], !path.isEmpty {
+            guard access(path, X_OK) == 0 else { throw SocketError(description: "worker binary not executable: \(path)") }
+            return path
+        }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let path = URL(fileURLWithPath: me).deletingLastPathComponent().appendingPathComponent("pyrmute-registry-worker").path
+        guard access(path, X_OK) == 0 else {
+            throw SocketError(description: "worker binary not found at \(path) (set PYRMUTE_REGISTRY_WORKER_BINARY)")
+        }
+        return path
+    }
+
+    func spawn(_ slot: WorkerSlot) throws {
+        var fds: [Int32] = [0, 0]
+        guard pyrmute_pipe_cloexec_nonblock(&fds) == 0 else {
+            throw SocketError(description: "pipe: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fds[1]) }
+
+        var environment = ProcessInfo.processInfo.environment
+        for (name, value) in overrides { environment[name] = value }
+        environment["PYRMUTE_REGISTRY_WORKER_SLOT"] = String(slot.index)
+        environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"] = String(getpid())
+        environment["PYRMUTE_REGISTRY_READY_FD"] = "4"
+        environment["PYRMUTE_REGISTRY_STARTED_AT"] = String(startedAt.microseconds)
+
+        let arguments: [String] = [executable, "--slot", String(slot.index)]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let rc = pyrmute_spawn(executable, argv, envp, slot.socket.fd, fds[1], &pid)
+        guard rc == 0 else {
+            close(fds[0])
+            throw SocketError(description: "posix_spawn \(executable): \(String(cString: strerror(rc)))")
+        }
+        slot.pid = pid
+        slot.readyPipe = fds[0]
+        slot.state = .starting
+        slot.startedAt = .now()
+    }
+}

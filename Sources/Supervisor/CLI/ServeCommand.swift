@@ -1,0 +1,96 @@
+import ArgumentParser
+import CShim
+import Foundation
+import Logging
+import Shared
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Start the registry: a supervisor and its worker processes.",
+        discussion: "Defaults come from PYRMUTE_REGISTRY_* variables and .env. -h means --host, as in the reference; use --help for help.",
+        helpNames: [.long])
+
+    @Option(name: [.customShort("h"), .long], help: "Bind address (default 0.0.0.0).") var host: String?
+    @Option(name: .shortAndLong, help: "Port (default 8000).") var port: Int?
+    @Flag(name: .long, help: "Restart workers when the worker binary changes (forces one worker).") var reload = false
+    @Option(name: .shortAndLong, help: "Worker processes (default 1).") var workers: Int?
+    @Option(name: .long, help: "DEBUG, INFO, WARNING, ERROR or CRITICAL.") var logLevel: String?
+    @Flag(name: .long, inversion: .prefixedNo, help: "Log one line per request.") var accessLog = true
+    @Option(name: .long, help: "Port of the supervisor's liveness listener (0 = off; default 8001).") var supervisorPort: Int?
+
+    func run() throws {
+        // Before any thread exists, so that every thread inherits the mask and the arbiter alone
+        // takes these signals with sigtimedwait.
+        let signals = SignalSet()
+        signals.block()
+        pyrmute_line_buffer_stdout()
+
+        var settings = try loadSettings()
+        var overrides: [String: String] = [:]
+        func override(_ name: String, _ value: String) { overrides[SettingsLoader.prefix + name] = value }
+        if let host { settings.host = host; override("HOST", host) }
+        if let port {
+            guard (1...65535).contains(port) else { printError("Invalid --port \(port): expected 1-65535"); throw ExitCode.failure }
+            settings.port = port; override("PORT", String(port))
+        }
+        if let workers {
+            guard (1...512).contains(workers) else { printError("Invalid --workers \(workers): expected 1-512"); throw ExitCode.failure }
+            settings.workers = workers
+        }
+        if reload { settings.reload = true }
+        if settings.reload { settings.workers = 1 }
+        override("WORKERS", String(settings.workers))
+        if let logLevel {
+            guard let level = Settings.LogLevel(rawValue: logLevel.uppercased()) else {
+                printError("Invalid --log-level \(logLevel): expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+                throw ExitCode.failure
+            }
+            settings.logLevel = level; override("LOG_LEVEL", level.rawValue)
+        }
+        if !accessLog { settings.enableRequestLogging = false; override("ENABLE_REQUEST_LOGGING", "false") }
+        if let supervisorPort {
+            guard (0...65535).contains(supervisorPort) else { printError("Invalid --supervisor-port \(supervisorPort)"); throw ExitCode.failure }
+            settings.supervisorPort = supervisorPort
+        }
+
+        LogSetup.bootstrap(settings, process: "supervisor")
+        let logger = Logger(label: "pyrmute.supervisor")
+
+        print("Starting \(settings.appName) v\(settings.appVersion)")
+        print("Environment: \(settings.environment.rawValue)")
+        print("Server: http://\(settings.host):\(settings.port)")
+        print("Workers: \(settings.workers)")
+        print("Reload: \(settings.reload ? "True" : "False")")
+        if !settings.isProduction {
+            print("Docs: http://\(settings.host):\(settings.port)/docs")
+            print("ReDoc: http://\(settings.host):\(settings.port)/redoc")
+        }
+        if settings.supervisorPort != 0 {
+            print("Supervisor: http://\(settings.effectiveSupervisorHost):\(settings.supervisorPort)/")
+        }
+        print("")
+
+        let arbiter: Arbiter
+        do {
+            try DatabaseStartup.prepare(settings, logger: logger)
+            let executable = try WorkerSpawner.locateWorker()
+            try ListeningSocket.ensurePortIsFree(host: settings.host, port: settings.port)
+            let sockets = try (0..<settings.workers).map { _ in try ListeningSocket.open(host: settings.host, port: settings.port) }
+            var liveness: LivenessServer?
+            if settings.supervisorPort != 0 {
+                liveness = try LivenessServer(host: settings.effectiveSupervisorHost, port: settings.supervisorPort)
+            }
+            arbiter = Arbiter(
+                settings: settings, host: settings.host, port: settings.port, sockets: sockets,
+                spawner: WorkerSpawner(executable: executable, overrides: overrides, startedAt: .now()),
+                signals: signals, liveness: liveness, watchBinary: settings.reload, logger: logger)
+            liveness?.start()
+        } catch {
+            printError("\(error)")
+            throw ExitCode.failure
+        }
+        let status = arbiter.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Shared
+
+/// What every handler can reach: settings, the database pool and the thread pool that runs
+/// blocking database work off the event loops.
+final class Application: @unchecked Sendable {
+    let settings: Settings
+    let pool: ConnectionPool
+    let threadPool: NIOThreadPool
+    /// When the server started (the supervisor's start, so that every worker reports one uptime).
+    let startedAt: Timestamp
+    let logger: Logger
+    private(set) var router = Router()
+
+    init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger) {
+        self.settings = settings
+        self.pool = pool
+        self.threadPool = threadPool
+        self.startedAt = startedAt
+        self.logger = logger
+        router = Routes.make(self)
+    }
+
+    /// Runs blocking work (database calls) on the thread pool; the future completes on the
+    /// request's event loop.
+    func blocking<T>(_ request: Request, _ work: @escaping () throws -> T) -> EventLoopFuture<T> {
+        threadPool.runIfActive(eventLoop: request.eventLoop, work)
+    }
+
+    func respond(to incoming: Request) -> EventLoopFuture<Response> {
+        var request = incoming
+        request.correlationID = CorrelationID.resolve(request.headers)
+        let started = NIODeadline.now()
+        let answer: EventLoopFuture<Response>
+        switch router.resolve(request.method, path: request.path) {
+        case .matched(let route, let parameters):
+            request.parameters = parameters
+            answer = route.handler(request)
+        case .methodNotAllowed(let allow):
+            var response = Response.detail("Method Not Allowed", status: .methodNotAllowed)
+            response.headers.add(name: "Allow", value: allow.map(\.rawValue).joined(separator: ", "))
+            answer = request.eventLoop.makeSucceededFuture(response)
+        case .redirect(let path):
+            answer = request.eventLoop.makeSucceededFuture(redirect(request, to: path))
+        case .notFound:
+            answer = request.eventLoop.makeSucceededFuture(.detail("Not Found", status: .notFound))
+        }
+        let correlationID = request.correlationID
+        return answer
+            .recover { error in self.errorResponse(error, request) }
+            .map { response in
+                var response = response
+                response.headers.replaceOrAdd(name: "X-Correlation-ID", value: correlationID)
+                if self.settings.enableRequestLogging { self.logAccess(request, response, since: started) }
+                return response
+            }
+    }
+
+    private func redirect(_ request: Request, to path: String) -> Response {
+        let host = request.headers.first(name: "Host") ?? "\(settings.host):\(settings.port)"
+        var location = "http://\(host)\(path)"
+        if let query = request.rawQuery { location += "?" + query }
+        return Response(status: .temporaryRedirect, headers: ["Location": location])
+    }
+
+    private func errorResponse(_ error: Error, _ request: Request) -> Response {
+        switch error {
+        case let error as HTTPError:
+            return error.response
+        case let error as DatabaseError:
+            logger.error("database error", metadata: ["error": "\(error.message)", "path": "\(request.path)",
+                                                      "correlation_id": "\(request.correlationID)"])
+            return .detail("Database error occurred. Please try again later.", status: .serviceUnavailable)
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(error)", "path": "\(request.path)",
+                                                       "correlation_id": "\(request.correlationID)"])
+            let text = settings.isProduction ? "An unexpected error occurred. Please try again later." : "\(error)"
+            return .detail(text, status: .internalServerError)
+        }
+    }
+
+    private func logAccess(_ request: Request, _ response: Response, since started: NIODeadline) {
+        let micros = (NIODeadline.now() - started).nanoseconds / 1000
+        logger.info("request_completed", metadata: [
+            "method": "\(request.method.rawValue)",
+            "path": "\(request.path)",
+            "status": "\(response.status.code)",
+            "duration_ms": "\(Double(micros) / 1000)",
+            "correlation_id": "\(request.correlationID)",
+        ])
+    }
+}

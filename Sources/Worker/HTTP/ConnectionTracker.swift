@@ -1,0 +1,46 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Knows every open connection, so that a drain can ask each to finish and close, and tell
+/// when the last one has gone.
+final class ConnectionTracker: @unchecked Sendable {
+    private let lock = NIOLock()
+    private var channels: [ObjectIdentifier: Channel] = [:]
+    private var draining = false
+    private var drained: EventLoopPromise<Void>?
+
+    func track(_ channel: Channel) {
+        let accepted = lock.withLock { () -> Bool in
+            guard !draining else { return false }
+            channels[ObjectIdentifier(channel)] = channel
+            return true
+        }
+        guard accepted else { channel.close(promise: nil); return }
+        channel.closeFuture.whenComplete { _ in self.forget(channel) }
+    }
+
+    var count: Int { lock.withLock { channels.count } }
+
+    /// Asks every connection to quiesce: idle ones close now, busy ones after their response.
+    func drain(on eventLoop: EventLoop) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        let open = lock.withLock { () -> [Channel] in
+            draining = true
+            drained = promise
+            return Array(channels.values)
+        }
+        if open.isEmpty { promise.succeed(()) }
+        for channel in open { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
+        return promise.futureResult
+    }
+
+    private func forget(_ channel: Channel) {
+        let finished = lock.withLock { () -> EventLoopPromise<Void>? in
+            channels.removeValue(forKey: ObjectIdentifier(channel))
+            guard draining, channels.isEmpty, let promise = drained else { return nil }
+            drained = nil
+            return promise
+        }
+        finished?.succeed(())
+    }
+}

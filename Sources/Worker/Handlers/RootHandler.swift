@@ -1,0 +1,25 @@
+import NIOCore
+import Shared
+
+/// `GET /`: name, version and where to look next (contract §5.1).
+struct RootHandler {
+    private let response: Response
+
+    init(app: Application) {
+        let settings = app.settings
+        let docs: JSONValue = settings.isProduction ? .null : "/docs"
+        let redoc: JSONValue = settings.isProduction ? .null : "/redoc"
+        response = .json([
+            "name": .string(settings.appName),
+            "version": .string(settings.appVersion),
+            "environment": .string(settings.environment.rawValue),
+            "documentation": ["swagger": docs, "redoc": redoc, "openapi": "/openapi.json"],
+            "endpoints": ["health": "/health", "schemas": "/schemas"],
+            "repository": .string(AppInfo.repository),
+        ])
+    }
+
+    func info(_ request: Request) -> EventLoopFuture<Response> {
+        request.eventLoop.makeSucceededFuture(response)
+    }
+}

@@ -1,0 +1,49 @@
+import NIOCore
+import NIOHTTP1
+
+typealias Handler = (Request) -> EventLoopFuture<Response>
+
+/// A method and a path pattern such as `/schemas/{namespace}/{model_name}/versions`.
+struct Route {
+    enum Segment: Equatable {
+        case literal(String)
+        case parameter(String)
+    }
+
+    let method: HTTPMethod
+    let pattern: String
+    let segments: [Segment]
+    let handler: Handler
+
+    init(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
+        self.method = method
+        self.pattern = pattern
+        self.segments = Route.split(pattern).map { part in
+            part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(part)
+        }
+        self.handler = handler
+    }
+
+    /// `/a/b/` → `["a", "b", ""]`; `/` → `[]`.
+    static func split(_ path: String) -> [String] {
+        guard path != "/" else { return [] }
+        var parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if parts.first == "" { parts.removeFirst() }
+        return parts
+    }
+
+    /// The path parameters if `segments` (already percent-decoded) fit this pattern.
+    func match(_ path: [String]) -> [String: String]? {
+        guard path.count == segments.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (segment, value) in zip(segments, path) {
+            switch segment {
+            case .literal(let text): if text != value { return nil }
+            case .parameter(let name):
+                if value.isEmpty { return nil }
+                parameters[name] = value
+            }
+        }
+        return parameters
+    }
+}

@@ -1,0 +1,91 @@
+import CShim
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Shared
+
+/// A worker's life: spawn → settings → database pool → serve → drain → exit.
+/// Exit status 3 tells the supervisor the worker cannot boot (bad settings): restarting won't help.
+enum WorkerProcess {
+    static let bootFailure: Int32 = 3
+
+    static func run() -> Never {
+        pyrmute_line_buffer_stdout()
+        let environment = ProcessInfo.processInfo.environment
+        // Keep fd 3 (and the readiness pipe) out of any process this one might start, such as
+        // Swift's crash backtracer.
+        _ = pyrmute_set_cloexec(HTTPServer.inheritedSocket)
+        let readyFD = environment["PYRMUTE_REGISTRY_READY_FD"].flatMap(Int32.init)
+        if let readyFD { _ = pyrmute_set_cloexec(readyFD) }
+        _ = pyrmute_set_parent_death_signal(SIGTERM)
+        if let supervisor = environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"].flatMap(Int32.init), getppid() != supervisor {
+            exit(0)   // the supervisor died before the death signal was armed
+        }
+
+        let settings: Settings
+        let url: DatabaseURL
+        do {
+            settings = try SettingsLoader().load()
+            url = try DatabaseURL(parsing: settings.databaseURL)
+        } catch {
+            fputs("pyrmute-registry-worker: \(error)\n", stderr)
+            exit(bootFailure)
+        }
+        LogSetup.bootstrap(settings, process: "worker")
+        var logger = Logger(label: "pyrmute.worker")
+        logger[metadataKey: "slot"] = "\(environment["PYRMUTE_REGISTRY_WORKER_SLOT"] ?? "-")"
+
+        let pool = ConnectionPool(url: url, capacity: settings.databasePoolSize)
+        if url.isMemory {
+            // An in-memory database lives in this process only: create its tables here.
+            do { try pool.withConnection { try Migrator(connection: $0).migrate() } } catch {
+                fputs("pyrmute-registry-worker: cannot create tables in memory: \(error)\n", stderr)
+                exit(bootFailure)
+            }
+        }
+        let threadPool = NIOThreadPool(numberOfThreads: pool.capacity)
+        threadPool.start()
+        let threads = environment["PYRMUTE_REGISTRY_WORKER_THREADS"].flatMap(Int.init)
+            ?? max(1, System.coreCount / max(1, settings.workers))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let startedAt = environment["PYRMUTE_REGISTRY_STARTED_AT"].flatMap(Int64.init).map(Timestamp.init) ?? .now()
+        let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger)
+        let tracker = ConnectionTracker()
+
+        let server: Channel
+        do {
+            server = try HTTPServer.start(app: app, tracker: tracker, group: group)
+        } catch {
+            fputs("pyrmute-registry-worker: cannot serve on fd \(HTTPServer.inheritedSocket): \(error)\n", stderr)
+            exit(bootFailure)
+        }
+
+        let stop = DispatchSemaphore(value: 0)
+        let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.signal() }
+            source.resume()
+            return source
+        }
+
+        if let readyFD {
+            var byte: UInt8 = 1
+            _ = write(readyFD, &byte, 1)
+            close(readyFD)
+        }
+        logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])
+
+        stop.wait()
+        logger.info("worker draining", metadata: ["connections": "\(tracker.count)"])
+        try? server.close().wait()
+        try? tracker.drain(on: group.next()).wait()
+        signalSources.forEach { $0.cancel() }
+        try? threadPool.syncShutdownGracefully()
+        pool.close()
+        try? group.syncShutdownGracefully()
+        logger.info("worker stopped")
+        exit(0)
+    }
+}
