@@ -1,0 +1,100 @@
+import Foundation
+import Shared
+import XCTest
+
+/// The prefork model through the real binaries: workers share the load, a killed worker is
+/// replaced at once, and SIGTERM drains in-flight requests before everything exits 0.
+final class ProcessModelTests: XCTestCase {
+    func testRequestsSpreadOverWorkers_sqlite() throws { try requestsSpreadOverWorkers(.sqlite) }
+    func testRequestsSpreadOverWorkers_postgres() throws { try requestsSpreadOverWorkers(.postgres) }
+    func testKilledWorkerIsReplacedAndRequestsKeepSucceeding_sqlite() throws { try killedWorkerIsReplaced(.sqlite) }
+    func testKilledWorkerIsReplacedAndRequestsKeepSucceeding_postgres() throws { try killedWorkerIsReplaced(.postgres) }
+    func testSigtermDrainsInFlightRequestsAndExitsZero_sqlite() throws { try sigtermDrains(.sqlite) }
+    func testSigtermDrainsInFlightRequestsAndExitsZero_postgres() throws { try sigtermDrains(.postgres) }
+
+    private func requestsSpreadOverWorkers(_ backend: Backend) throws {
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 3)
+        let pids = Set(try server.workerPIDs())
+        XCTAssertEqual(pids.count, 3)
+        for _ in 0..<60 {
+            let response = try server.request("/health")
+            XCTAssertEqual(response.status, 200)
+            XCTAssertEqual(try response.json()["database"]?["type"]?.stringValue, backend.scheme)
+        }
+        // Each worker logs the requests it served under its own pid.
+        let servedBy = Set(server.log.split(separator: "\n").filter { $0.contains("request_completed") && $0.contains("path=/health ") }
+            .compactMap { line -> pid_t? in
+                guard let range = line.range(of: "[worker ") else { return nil }
+                return pid_t(line[range.upperBound...].prefix { $0.isNumber })
+            })
+        XCTAssertGreaterThan(servedBy.count, 1, "all requests went to one worker: \(servedBy)")
+        XCTAssertTrue(servedBy.isSubset(of: pids))
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    private func killedWorkerIsReplaced(_ backend: Backend) throws {
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 2)
+        let before = try server.workerPIDs()
+        XCTAssertEqual(before.count, 2)
+        let victim = before[0]
+
+        var statuses: [Int] = []
+        for _ in 0..<20 { statuses.append(try server.request("/health/ready").status) }
+        let killedAt = Date()
+        XCTAssertEqual(kill(victim, SIGKILL), 0)
+        // Requests go on while the slot is empty: the supervisor keeps the slot's socket open,
+        // so connections routed to it wait for the replacement instead of failing.
+        var replacement: pid_t?
+        while Date().timeIntervalSince(killedAt) < 5 {
+            statuses.append(try server.request("/health/ready").status)
+            let slot = try server.liveness()["slots"]?.arrayValue?.first { $0["slot"]?.intValue == 0 }
+            if let pid = slot?["pid"]?.intValue, pid_t(pid) != victim, slot?["state"]?.stringValue == "running" {
+                replacement = pid_t(pid)
+                break
+            }
+        }
+        let elapsed = Date().timeIntervalSince(killedAt)
+        XCTAssertNotNil(replacement, "no replacement worker. Log:\n\(server.log)")
+        XCTAssertLessThan(elapsed, 1.0, "replacement took \(elapsed) s")
+        for _ in 0..<40 { statuses.append(try server.request("/health/ready").status) }
+        XCTAssertEqual(statuses.filter { $0 != 200 }, [], "some requests failed around the kill")
+        XCTAssertEqual(try server.liveness()["slots"]?.arrayValue?.first?["restarts"]?.intValue, 1)
+        XCTAssertTrue(try server.workerPIDs().contains(before[1]), "the other worker was disturbed")
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    private func sigtermDrains(_ backend: Backend) throws {
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 2)
+
+        // In-flight requests: each connection has sent its head and half its body when SIGTERM
+        // arrives; the workers must still answer them in full.
+        let inFlight = try (0..<4).map { _ -> RawConnection in
+            let connection = try RawConnection(port: server.port)
+            try connection.send("GET /health/ready HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234")
+            return connection
+        }
+        // And a background load of complete requests.
+        let load = LoadGenerator(url: server.baseURL + "/health")
+        load.start(threads: 3)
+        usleep(400_000)   // the in-flight heads reach their workers
+        kill(server.supervisorPID, SIGTERM)
+        usleep(300_000)
+        for connection in inFlight {
+            try connection.send("56789")
+            let response = try connection.readResponse()
+            XCTAssertTrue(response.hasPrefix("HTTP/1.1 200 OK"), "in-flight request got: \(response)")
+            XCTAssertTrue(response.contains("{\"ready\":true}"), response)
+            XCTAssertTrue(response.lowercased().contains("connection: close"), response)
+        }
+        let status = try server.stop(timeout: 20)
+        let result = load.stop()
+        XCTAssertEqual(status, 0, server.log)
+        XCTAssertGreaterThan(result.succeeded, 0)
+        // A started response is always finished: no request sees a half answer or a non-200.
+        XCTAssertEqual(result.badResponses, [], "load saw bad responses")
+        let exits = server.log.split(separator: "\n").filter { $0.contains("worker exited") }
+        XCTAssertEqual(exits.count, 2, server.log)
+        XCTAssertTrue(exits.allSatisfy { $0.contains("status=exit 0") }, exits.joined(separator: "\n"))
+        XCTAssertTrue(server.log.contains("Shutting down gracefully..."))
+    }
+}

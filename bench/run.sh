@@ -1,0 +1,267 @@
+#!/usr/bin/env bash
+# HTTP throughput/latency benchmark: pyrmute-registry (SQLite and PostgreSQL) against a bare
+# SwiftNIO hello-world (the ceiling), each with 2 workers on SO_REUSEPORT sockets, loaded by wrk
+# on 127.0.0.1 only.
+#
+#   bench/run.sh [CASE-PREFIX...]     e.g. bench/run.sh nio-hello registry-sqlite
+#
+# Environment: DURATION (seconds per case, default 10), WARMUP (seconds, default 2),
+# CONNECTIONS (default 64), THREADS (wrk threads, default 2), SCRATCH (swift --scratch-path),
+# SKIP_BUILD=1 (use the binaries already built).
+# Prints a table and writes it to bench/results/latest.txt.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+SCRATCH=${SCRATCH:-}
+
+for d in /opt/swift/usr/bin /opt/swift/bin; do
+    if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
+done
+if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+    "$ROOT/scripts/install-deps.sh"
+fi
+
+ALL_CASES=(
+    "nio-hello /"
+    "registry-sqlite /health/live"
+    "registry-sqlite /"
+    "registry-sqlite /health"
+    "registry-postgres /health/live"
+    "registry-postgres /"
+    "registry-postgres /health"
+)
+CASES=()
+for c in "${ALL_CASES[@]}"; do
+    if [ $# -eq 0 ]; then CASES+=("$c"); continue; fi
+    for want in "$@"; do
+        if [[ "$c" == "$want"* ]]; then CASES+=("$c"); break; fi
+    done
+done
+[ ${#CASES[@]} -gt 0 ] || { echo "no case matches: $*" >&2; exit 2; }
+wants() { local c; for c in "${CASES[@]}"; do [[ "$c" == "$1"* ]] && return 0; done; return 1; }
+
+# ---- build --------------------------------------------------------------------------------
+SWIFT_ARGS=(-c release)
+[ -n "$SCRATCH" ] && SWIFT_ARGS+=(--scratch-path "$SCRATCH")
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    if [ $# -eq 0 ]; then
+        echo "== swift build ${SWIFT_ARGS[*]}" >&2
+        swift build "${SWIFT_ARGS[@]}" >&2
+    else
+        wants nio-hello && swift build "${SWIFT_ARGS[@]}" --product bench-nio-hello >&2
+        if wants registry; then
+            swift build "${SWIFT_ARGS[@]}" --product pyrmute-registry >&2
+            swift build "${SWIFT_ARGS[@]}" --product pyrmute-registry-worker >&2
+        fi
+    fi
+fi
+BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
+
+# ---- process bookkeeping --------------------------------------------------------------------
+WORK=$(mktemp -d /tmp/pyrmute-bench.XXXXXX)
+chmod 755 "$WORK"
+PIDS=()
+PG_DIR=""
+WRK_PID=""
+
+stop_pids() {
+    local p
+    for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
+    for _ in $(seq 1 100); do
+        local alive=0
+        for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+        [ $alive -eq 0 ] && break
+        sleep 0.1
+    done
+    for p in "$@"; do kill -KILL "$p" 2>/dev/null || true; done
+    for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    [ -n "$WRK_PID" ] && kill -TERM "$WRK_PID" 2>/dev/null
+    [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
+    [ -n "$PG_DIR" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until http://127.0.0.1:PORT/PATH answers 2xx, while the processes are alive.
+wait_ready() {
+    local port=$1 path=$2 p
+    shift 2
+    for _ in $(seq 1 300); do
+        curl -sf --max-time 1 -o /dev/null "http://127.0.0.1:$port$path" && return 0
+        for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
+        sleep 0.1
+    done
+    return 1
+}
+
+# Summed RSS in MiB of the given processes and all their descendants.
+tree_rss_mib() {
+    ps -e -o pid=,ppid=,rss= | awk -v roots="$*" '
+        { ppid[$1] = $2; rss[$1] = $3 }
+        END {
+            n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
+            changed = 1
+            while (changed) { changed = 0
+                for (p in ppid) if (!(p in keep) && (ppid[p] in keep)) { keep[p] = 1; changed = 1 } }
+            for (p in keep) if (p in rss) total += rss[p]
+            printf "%.1f", total / 1024 }'
+}
+
+# ---- measuring -----------------------------------------------------------------------------
+RESULTS=()
+FAILED=0
+FMT="%-32s %12s %10s %10s %9s %10s\n"
+
+# wrk's latency values (e.g. 512.00us, 1.20ms, 1.01s) normalised to ms.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+        else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.0f", v * 60000 }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.0f", v * 1000 }
+        else printf "%s", v }'
+}
+
+# run_wrk SECONDS OUTFILE WRK-ARGS...: in the background, so a signal interrupts `wait` at once.
+run_wrk() {
+    local secs=$1 out=$2 rc=0
+    shift 2
+    timeout "$secs" wrk "$@" >"$out" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    return $rc
+}
+
+row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
+
+# load NAME PORT PATH PIDS...
+load() {
+    local name=$1 port=$2 path=$3 out
+    shift 3
+    out="$WORK/wrk-${name//[^A-Za-z0-9]/_}.txt"
+    local url="http://127.0.0.1:$port$path"
+    if [ "$WARMUP" -gt 0 ]; then
+        run_wrk $((WARMUP + 30)) /dev/null -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" || true
+    fi
+    if ! run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "$url"; then
+        echo "wrk failed for $name:" >&2; cat "$out" >&2
+        row "$name" "FAILED" "-" "-" "-" "-"; FAILED=1; return
+    fi
+    local rps p50 p99 errs non2xx sockerr
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+    p50=$(awk '$1 == "50%" { print $2 }' "$out")
+    p99=$(awk '$1 == "99%" { print $2 }' "$out")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$out")
+    errs=$(( ${non2xx:-0} + ${sockerr:-0} ))
+    row "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "$(tree_rss_mib "$@")" "$errs"
+    [ "$errs" -eq 0 ] || FAILED=1
+}
+
+# ---- cases ---------------------------------------------------------------------------------
+HEADER=$(printf "$FMT" "case" "req/s" "p50 ms" "p99 ms" "RSS MiB" "errors")
+{
+    echo "# pyrmute-registry bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "# wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), $(nproc) cores, 2 workers per server"
+    echo "$HEADER"
+} | tee "$WORK/header.txt"
+
+run_nio() {
+    local port p1 p2
+    port=$(free_port)
+    "$BIN/bench-nio-hello" --port "$port" >"$WORK/nio-1.log" 2>&1 & p1=$!
+    "$BIN/bench-nio-hello" --port "$port" >"$WORK/nio-2.log" 2>&1 & p2=$!
+    PIDS+=("$p1" "$p2")
+    if ! wait_ready "$port" / "$p1" "$p2"; then
+        echo "bench-nio-hello did not start:" >&2; cat "$WORK"/nio-*.log >&2
+        row "nio-hello /" "FAILED" "-" "-" "-" "-"; FAILED=1
+    else
+        load "nio-hello /" "$port" / "$p1" "$p2"
+    fi
+    stop_pids "$p1" "$p2"
+    PIDS=()
+}
+
+# run_registry BACKEND DATABASE_URL
+run_registry() {
+    local backend=$1 dburl=$2 port sport pid c path rc
+    port=$(free_port)
+    sport=$(free_port)
+    while [ "$sport" = "$port" ]; do sport=$(free_port); done
+    mkdir -p "$WORK/$backend"
+    (
+        cd "$WORK/$backend"
+        exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" \
+            PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
+            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
+            "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers 2
+    ) >"$WORK/$backend/server.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    if ! wait_ready "$port" /health/live "$pid"; then
+        echo "pyrmute-registry ($backend) did not start:" >&2; tail -n 40 "$WORK/$backend/server.log" >&2
+        for c in "${CASES[@]}"; do
+            [[ "$c" == "registry-$backend "* ]] && row "$c" "FAILED" "-" "-" "-" "-"
+        done
+        FAILED=1
+    else
+        for c in "${CASES[@]}"; do
+            [[ "$c" == "registry-$backend "* ]] || continue
+            path=${c#* }
+            load "$c" "$port" "$path" "$pid"
+        done
+    fi
+    # The server must exit 0 on SIGTERM.
+    kill -TERM "$pid" 2>/dev/null || true
+    rc=0
+    timeout 45 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
+    wait "$pid" 2>/dev/null || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "warning: pyrmute-registry ($backend) exited $rc after SIGTERM" >&2
+        tail -n 20 "$WORK/$backend/server.log" >&2
+    fi
+    stop_pids "$pid"
+    PIDS=()
+}
+
+wants nio-hello && run_nio
+wants registry-sqlite && run_registry sqlite "sqlite:///$WORK/sqlite/registry.db"
+if wants registry-postgres; then
+    PG_DIR="$WORK/pg"
+    pg_port=$(free_port)
+    if "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null &&
+        pg_url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" pyrmute_bench); then
+        run_registry postgres "$pg_url"
+    else
+        for c in "${CASES[@]}"; do
+            [[ "$c" == "registry-postgres "* ]] && row "$c" "FAILED" "-" "-" "-" "-"
+        done
+        FAILED=1
+    fi
+    "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+    PG_DIR=""
+fi
+
+mkdir -p "$ROOT/bench/results"
+{ cat "$WORK/header.txt"; printf '%s\n' "${RESULTS[@]}"; } >"$ROOT/bench/results/latest.txt"
+echo "(written to bench/results/latest.txt)" >&2
+exit $FAILED
