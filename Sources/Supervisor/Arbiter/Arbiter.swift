@@ -6,7 +6,7 @@ import Shared
 /// The supervisor loop (after gunicorn's arbiter): wait for a signal or a tick, reap dead
 /// workers, restart them with a backoff, and keep the liveness document current.
 ///
-/// Signals: TERM/INT/QUIT drain every worker and exit 0 (a second one kills at once);
+/// Signals: TERM and INT drain every worker and exit 0 (a second INT, or QUIT, kills at once);
 /// HUP replaces the workers one slot at a time; TTIN/TTOU add or retire one worker.
 final class Arbiter {
     private let settings: Settings
@@ -72,8 +72,13 @@ final class Arbiter {
         switch signal {
         case SIGCHLD:
             break
-        case SIGTERM, SIGINT, SIGQUIT:
-            if shutdownDeadline != nil { killAll(SIGKILL, reason: "second stop signal") } else { beginShutdown() }
+        case SIGTERM:
+            beginShutdown()   // a repeated TERM (systemd, Kubernetes, scripts) keeps the drain going
+        case SIGINT:
+            if shutdownDeadline != nil { killAll(SIGKILL, reason: "second interrupt") } else { beginShutdown() }
+        case SIGQUIT:
+            beginShutdown()
+            killAll(SIGKILL, reason: "quick shutdown (QUIT)")
         case SIGHUP:
             logger.info("reload requested: replacing workers one at a time")
             replacementQueue = slots
