@@ -90,3 +90,24 @@ final class SupervisorTests: XCTestCase {
         XCTAssertEqual(try server.stop(), 0)
     }
 }
+
+/// `serve --reload`: a new worker binary replaces the running worker.
+final class ReloadTests: XCTestCase {
+    func testReloadReplacesTheWorkerWhenItsBinaryChanges() throws {
+        let copy = Paths.temporaryDirectory("reload").appendingPathComponent("pyrmute-registry-worker")
+        try FileManager.default.copyItem(at: Paths.binaries.appendingPathComponent("pyrmute-registry-worker"), to: copy)
+        let server = try ServerProcess(databaseURL: Backend.sqlite.freshDatabaseURL(), workers: 1,
+                                       environment: ["PYRMUTE_REGISTRY_WORKER_BINARY": copy.path], arguments: ["--reload"])
+        let before = try server.workerPIDs()
+        sleep(1)
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: copy.path)
+        try server.waitUntil("a new worker", timeout: 10) {
+            let document = try server.liveness()
+            let pids = try server.workerPIDs()
+            return document["workers_running"] == 1 && pids.count == 1 && pids != before
+        }
+        XCTAssertEqual(try server.request("/health/live").status, 200)
+        XCTAssertTrue(server.log.contains("worker binary changed"), server.log)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+}

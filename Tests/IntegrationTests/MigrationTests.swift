@@ -1,0 +1,71 @@
+import Foundation
+import Shared
+import XCTest
+
+/// A database the Python reference created (its tables, no `schema_migrations`) is adopted as it
+/// is: rows kept, nothing rebuilt, the migration recorded.
+final class MigrationTests: XCTestCase {
+    func testReferenceDatabaseIsAdoptedUnchanged_sqlite() throws { try adopt(.sqlite) }
+    func testReferenceDatabaseIsAdoptedUnchanged_postgres() throws { try adopt(.postgres) }
+
+    private func adopt(_ backend: Backend) throws {
+        let url = try backend.freshDatabaseURL()
+        let db = try Database.connect(DatabaseURL(parsing: url))
+        defer { db.close() }
+        // What SQLAlchemy's create_all emits for the reference's `schemas` model (abridged to
+        // the table the test reads; the other two tables are created the same way).
+        let timestamp = backend == .sqlite ? "DATETIME" : "TIMESTAMP WITH TIME ZONE"
+        let serial = backend == .sqlite ? "INTEGER NOT NULL" : "SERIAL NOT NULL"
+        try db.executeScript("""
+            CREATE TABLE schemas (
+                id \(serial), namespace VARCHAR(255), model_name VARCHAR(255) NOT NULL,
+                version VARCHAR(100) NOT NULL, json_schema JSON NOT NULL, avro_schema JSON,
+                registered_at \(timestamp) NOT NULL, registered_by VARCHAR(255) NOT NULL, meta JSON,
+                deprecated BOOLEAN NOT NULL, deprecated_at \(backend == .sqlite ? "DATETIME" : "TIMESTAMP WITHOUT TIME ZONE"),
+                deprecation_message VARCHAR(500), PRIMARY KEY (id),
+                CONSTRAINT uix_namespace_model_version UNIQUE (namespace, model_name, version)
+            )
+            """)
+        try db.execute("""
+            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, [.text("billing"), .text("Invoice"), .text("1.0.0"), .text(#"{"type": "object"}"#),
+                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+
+        let initDB = try CommandRunner.cli(["init-db"], environment: ["PYRMUTE_REGISTRY_DATABASE_URL": url])
+        XCTAssertEqual(initDB.status, 0, initDB.output)
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1])
+        let rows = try db.query("SELECT namespace, model_name, version, json_schema FROM schemas")
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows[0].string(1), "Invoice")
+        XCTAssertEqual(rows[0].string(3), #"{"type": "object"}"#)
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM api_keys"), 0, "missing tables were not created")
+
+        let server = try ServerProcess(databaseURL: url, workers: 1)
+        XCTAssertEqual(try server.request("/health").json()["schemas_count"], 1)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    func testConcurrentMigratorsApplyEachStepOnce_postgres() throws {
+        let url = try Backend.postgres.freshDatabaseURL()
+        let group = DispatchGroup()
+        let lock = NSLock()
+        var results: [Result<[Int], Error>] = []
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                let result = Result { () -> [Int] in
+                    let db = try Database.connect(DatabaseURL(parsing: url))
+                    defer { db.close() }
+                    return try Migrator(connection: db).migrate()
+                }
+                lock.withLock { results.append(result) }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        let applied = try results.map { try $0.get() }
+        XCTAssertEqual(applied.filter { $0 == [1] }.count, 1, "\(applied)")
+        XCTAssertEqual(applied.filter { $0.isEmpty }.count, 3, "\(applied)")
+    }
+}
