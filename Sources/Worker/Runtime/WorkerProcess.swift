@@ -39,7 +39,7 @@ enum WorkerProcess {
         let pool = ConnectionPool(url: url, capacity: settings.databasePoolSize)
         if url.isMemory {
             // An in-memory database lives in this process only: create its tables here.
-            do { try pool.withConnection { try Migrator(connection: $0).migrate() } } catch {
+            do { _ = try pool.withConnection { try Migrator(connection: $0).migrate() } } catch {
                 fputs("pyrmute-registry-worker: cannot create tables in memory: \(error)\n", stderr)
                 exit(bootFailure)
             }
