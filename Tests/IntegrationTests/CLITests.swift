@@ -84,11 +84,11 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.output)
             XCTAssertTrue(result.output.hasPrefix("Initializing database: \(backend == .sqlite ? "sqlite" : "postgresql")...\n"), result.output)
             XCTAssertTrue(result.output.hasSuffix("✓ Database initialized successfully!\n"), result.output)
-            XCTAssertEqual(result.output.contains("Applied migrations: 1"), run == 0, result.output)
+            XCTAssertEqual(result.output.contains("Applied migrations: 1, 2"), run == 0, result.output)
         }
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2])
         for table in ["schemas", "api_keys", "audit_logs"] {
             XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM \(table)"), 0)
         }
@@ -98,7 +98,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         let otherDB = try Database.connect(DatabaseURL(parsing: other))
         defer { otherDB.close() }
-        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1])
+        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2])
     }
 
     func testInitDBFailureIsOneLineWithoutPassword() throws {

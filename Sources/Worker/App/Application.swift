@@ -71,6 +71,15 @@ final class Application: @unchecked Sendable {
         switch error {
         case let error as HTTPError:
             return error.response
+        case let failure as ValidationFailure:
+            return failure.response
+        case let error as RegistryError:
+            switch error {
+            case .badRequest(let detail): return .detail(detail, status: .badRequest)
+            case .notFound(let detail): return .detail(detail, status: .notFound)
+            case .conflict(let detail): return .detail(detail, status: .conflict)
+            case .unprocessable(let detail): return .detail(detail, status: .unprocessableEntity)
+            }
         case let error as DatabaseError:
             logger.error("database error", metadata: ["error": "\(error.message)", "path": "\(request.path)",
                                                       "correlation_id": "\(request.correlationID)"])

@@ -5,10 +5,12 @@ public struct Migration: Sendable {
     public let name: String
     public let sqlite: [String]
     public let postgres: [String]
+    /// Data work after the statements (in the same transaction).
+    public var backfill: (@Sendable (DatabaseConnection) throws -> Void)? = nil
 
     public func statements(for dialect: SQLDialect) -> [String] {
         dialect == .sqlite ? sqlite : postgres
     }
 
-    public static let all: [Migration] = [InitialTables.migration]
+    public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration]
 }

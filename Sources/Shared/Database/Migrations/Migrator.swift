@@ -33,6 +33,7 @@ public struct Migrator {
                 for statement in migration.statements(for: connection.dialect) {
                     try connection.executeScript(statement)
                 }
+                try migration.backfill?(connection)
                 try connection.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                     [.int(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().storageText)])

@@ -1,0 +1,1 @@
+public enum JSONSchemaCheck { public static func metaSchemaError(_ schema: JSONValue) -> String? { nil } }
