@@ -18,6 +18,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 "$ROOT/scripts/install-deps.sh"
+"$ROOT/scripts/install-python-client.sh" >/dev/null
 
 export PYRMUTE_TEST_REQUIRE_POSTGRES=1
 
