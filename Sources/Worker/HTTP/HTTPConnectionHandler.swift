@@ -50,7 +50,11 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
 
     private func write(_ response: Response, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
         var headers = response.headers
-        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        if response.status == .noContent || response.status == .notModified {
+            headers.remove(name: "Content-Type")   // no body, so no type (the reference sent one; §13.27)
+        } else {
+            headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
+        }
         if !keepAlive {
             headers.replaceOrAdd(name: "Connection", value: "close")
         } else if head.version.major == 1, head.version.minor == 0 {
