@@ -20,12 +20,16 @@
 //       "description":"Field '<name>' type changed from <old> to <new>"}   (Python-style str())
 //   3. {"type":"fields_added_without_default","details":[names],
 //       "description":"New fields without a default cannot read data written with the old schema"}
-// A type change is safe (listed in fields_type_changed, not breaking) when
-//   * both are primitive types (a name like "int" or an object {"type":"int",…}) and the name is
-//     the same (only e.g. a logicalType changed; Avro resolution ignores logical types) or a
-//     standard promotion: int→long/float/double, long→float/double, float→double, string↔bytes;
-//   * the new type is a union with a branch equal to the old type (or the same primitive);
-//   * both are unions and every old branch is a branch of the new union.
+// A type change is safe (listed in fields_type_changed, not breaking) when, following Avro's schema
+// resolution for unions, every branch the old type can hold (the old type itself, or each branch
+// of an old union) is readable by the new type (the new type itself, or some branch of a new
+// union), where a branch is readable by another when
+//   * they are equal (as values), or
+//   * both are primitive (a name like "int", or an object {"type":"int",…}) with the same name
+//     (e.g. only a logicalType changed; resolution ignores logical types) or a standard
+//     promotion: int→long/float/double, long→float/double, float→double, string↔bytes.
+// So "string" → ["null","string"] and ["null","string"] → ["string","null","int"] are safe,
+// ["null","string"] → "string" is breaking. Named/complex types are only compared for equality.
 // An added field with a `default` member (any value, null included) is backward compatible.
 // compatibility: "breaking" if any breaking entry, else "backward_compatible" if anything was
 // added, removed or changed, else "identical".
@@ -139,19 +143,17 @@ internal enum AvroComparison {
     /// Can data written with `writer` be read with `reader` (within the simple rules above)?
     static func isSafeChange(writer: JSONValue, reader: JSONValue) -> Bool {
         if SchemaValueEquality.equal(writer, reader) { return true }
-        if let w = primitiveName(writer), let r = primitiveName(reader) {
-            return w == r || promotions[w]?.contains(r) == true
+        let writerBranches = writer.arrayValue ?? [writer]
+        let readerBranches = reader.arrayValue ?? [reader]
+        return writerBranches.allSatisfy { w in
+            readerBranches.contains { r in branchReadable(writer: w, reader: r) }
         }
-        guard case .array(let readerBranches) = reader else { return false }
-        if case .array(let writerBranches) = writer {
-            return writerBranches.allSatisfy { w in
-                readerBranches.contains { SchemaValueEquality.equal(w, $0) }
-            }
-        }
-        let writerPrimitive = primitiveName(writer)
-        return readerBranches.contains { branch in
-            SchemaValueEquality.equal(writer, branch)
-                || (writerPrimitive != nil && primitiveName(branch) == writerPrimitive)
-        }
+    }
+
+    /// One non-union writer type read as one non-union reader type.
+    static func branchReadable(writer: JSONValue, reader: JSONValue) -> Bool {
+        if SchemaValueEquality.equal(writer, reader) { return true }
+        guard let w = primitiveName(writer), let r = primitiveName(reader) else { return false }
+        return w == r || promotions[w]?.contains(r) == true
     }
 }

@@ -33,12 +33,14 @@ public struct Migrator {
                 for statement in migration.statements(for: connection.dialect) {
                     try connection.executeScript(statement)
                 }
-                try migration.backfill?(connection)
                 try connection.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
                     [.int(Int64(migration.version)), .text(migration.name), .text(Timestamp.now().storageText)])
                 done.append(migration.version)
             }
+            // Backfills are idempotent and run every time: they also repair rows another writer
+            // (say, the Python reference on the same database) added without the new columns.
+            for migration in migrations { try migration.backfill?(connection) }
             return done
         }
     }
