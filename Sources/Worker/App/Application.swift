@@ -31,7 +31,8 @@ final class Application: @unchecked Sendable {
         threadPool.runIfActive(eventLoop: request.eventLoop, work)
     }
 
-    func respond(to incoming: Request) -> EventLoopFuture<Response> {
+    /// Routes the request and calls `done` on the request's event loop with the response.
+    func respond(to incoming: Request, _ done: @escaping (Response) -> Void) {
         var request = incoming
         request.correlationID = CorrelationID.resolve(request.headers)
         let started = NIODeadline.now()
@@ -49,15 +50,16 @@ final class Application: @unchecked Sendable {
         case .notFound:
             answer = request.eventLoop.makeSucceededFuture(.detail("Not Found", status: .notFound))
         }
-        let correlationID = request.correlationID
-        return answer
-            .recover { error in self.errorResponse(error, request) }
-            .map { response in
-                var response = response
-                response.headers.replaceOrAdd(name: "X-Correlation-ID", value: correlationID)
-                if self.settings.enableRequestLogging { self.logAccess(request, response, since: started) }
-                return response
+        answer.whenComplete { result in
+            var response: Response
+            switch result {
+            case .success(let value): response = value
+            case .failure(let error): response = self.errorResponse(error, request)
             }
+            response.headers.replaceOrAdd(name: "X-Correlation-ID", value: request.correlationID)
+            if self.settings.enableRequestLogging { self.logAccess(request, response, since: started) }
+            done(response)
+        }
     }
 
     private func redirect(_ request: Request, to path: String) -> Response {

@@ -16,7 +16,31 @@ enum CorrelationID {
         return generate()
     }
 
-    static func generate() -> String { UUID().uuidString.lowercased() }
+    /// A random (version 4) UUID in lower-case hex, built without Foundation's UUID and
+    /// uppercase-then-lowercase string round trip: this runs on every request.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var high = generator.next() as UInt64, low = generator.next() as UInt64
+        high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000   // version 4
+        low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000     // RFC 4122 variant
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var index = 0
+            func put(_ value: UInt64, nibbles: Int) {
+                for shift in stride(from: (nibbles - 1) * 4, through: 0, by: -4) {
+                    buffer[index] = hex[Int((value >> UInt64(shift)) & 0xF)]
+                    index += 1
+                }
+            }
+            func dash() { buffer[index] = UInt8(ascii: "-"); index += 1 }
+            put(high >> 32, nibbles: 8); dash()
+            put((high >> 16) & 0xFFFF, nibbles: 4); dash()
+            put(high & 0xFFFF, nibbles: 4); dash()
+            put(low >> 48, nibbles: 4); dash()
+            put(low & 0xFFFF_FFFF_FFFF, nibbles: 12)
+            return 36
+        }
+    }
 
     static func isAcceptable(_ value: String) -> Bool {
         value.utf8.count <= maximumLength && value.utf8.allSatisfy { c in

@@ -42,7 +42,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                       for: head, keepAlive: false, context: context)
                 return
             }
-            app.respond(to: request).whenSuccess { response in
+            app.respond(to: request) { response in
                 self.write(response, for: head, keepAlive: head.isKeepAlive, context: context)
             }
         }
