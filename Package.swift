@@ -72,6 +72,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: ["Shared"],
             path: "Tests/IntegrationTests",
+            exclude: ["python"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]
