@@ -35,6 +35,8 @@ public struct Settings: Sendable {
     public var auditEnabled = true
     public var auditMethods = ["POST", "PUT", "PATCH", "DELETE"]
     public var auditPaths = ["/schemas", "/api-keys"]
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or IPv4 CIDR blocks).
+    public var trustedProxies: [String] = []
 
     public var sentryDSN: String? = nil
     public var sentryTracesSampleRate = 1.0

@@ -14,7 +14,12 @@ final class Application: @unchecked Sendable {
     /// When the server started (the supervisor's start, so that every worker reports one uptime).
     let startedAt: Timestamp
     let logger: Logger
+    let keys: KeyAuthenticator
+    let usage: UsageRecorder
+    /// Present when auditing is on (authentication and AUDIT_ENABLED).
+    let audit: AuditRecorder?
     private(set) var router = Router()
+    private var background: DispatchSourceTimer?
 
     init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger) {
         self.settings = settings
@@ -22,7 +27,44 @@ final class Application: @unchecked Sendable {
         self.threadPool = threadPool
         self.startedAt = startedAt
         self.logger = logger
+        keys = KeyAuthenticator(pool: pool)
+        usage = UsageRecorder(pool: pool)
+        audit = settings.enableAuth && settings.auditEnabled ? AuditRecorder(pool: pool) : nil
         router = Routes.make(self)
+    }
+
+    /// Polls the key-state version and writes batched usage counts and audit rows, off the
+    /// event loops, four times a second.
+    func startBackgroundWork() {
+        guard settings.enableAuth else { return }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "pyrmute.background"))
+        timer.schedule(deadline: .now(), repeating: .milliseconds(250))
+        var lastError = ""
+        timer.setEventHandler { [self] in
+            do {
+                try keys.refreshState()
+                try usage.flush()
+                try audit?.flush()
+                lastError = ""
+            } catch {
+                let text = "\(error)"
+                if text != lastError { logger.warning("background database work failed", metadata: ["error": "\(text)"]) }
+                lastError = text
+            }
+        }
+        timer.resume()
+        background = timer
+    }
+
+    /// Writes what is still queued (at drain).
+    func flushPending() {
+        background?.cancel()
+        do {
+            try usage.flush()
+            try audit?.flush()
+        } catch {
+            logger.error("could not write usage counts or audit rows at exit", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Runs blocking work (database calls) on the thread pool; the future completes on the
@@ -40,7 +82,12 @@ final class Application: @unchecked Sendable {
         switch router.resolve(request.method, path: request.path) {
         case .matched(let route, let parameters):
             request.parameters = parameters
-            answer = route.handler(request)
+            let prepared = request
+            answer = Authentication(app: self).check(request, route: route, identified: { request.apiKey = $0 }).flatMap { key in
+                var authenticated = prepared
+                authenticated.apiKey = key
+                return route.handler(authenticated)
+            }
         case .methodNotAllowed(let allow):
             var response = Response.detail("Method Not Allowed", status: .methodNotAllowed)
             response.headers.add(name: "Allow", value: allow.map(\.rawValue).joined(separator: ", "))
@@ -58,8 +105,23 @@ final class Application: @unchecked Sendable {
             }
             response.headers.replaceOrAdd(name: "X-Correlation-ID", value: request.correlationID)
             if self.settings.enableRequestLogging { self.logAccess(request, response, since: started) }
+            if let audit = self.audit, self.isAudited(request) {
+                audit.record(self.auditEntry(request, response, since: started))
+            }
             done(response)
         }
+    }
+
+    private func isAudited(_ request: Request) -> Bool {
+        settings.auditMethods.contains(request.method.rawValue) && settings.auditPaths.contains { request.path.hasPrefix($0) }
+    }
+
+    private func auditEntry(_ request: Request, _ response: Response, since started: NIODeadline) -> AuditEntry {
+        AuditEntry(timestamp: .now(), apiKeyID: request.apiKey?.id, apiKeyName: request.apiKey?.name,
+                   permissionLevel: request.apiKey?.permission.rawValue, method: request.method.rawValue, path: request.path,
+                   statusCode: Int(response.status.code), clientIP: ClientAddress.resolve(request, trusted: settings.trustedProxies),
+                   userAgent: request.headers.first(name: "User-Agent"), correlationID: request.correlationID,
+                   durationMilliseconds: Double((NIODeadline.now() - started).nanoseconds) / 1_000_000)
     }
 
     private func redirect(_ request: Request, to path: String) -> Response {

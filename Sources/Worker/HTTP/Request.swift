@@ -13,6 +13,8 @@ struct Request {
     let rawQuery: String?
     var parameters: [String: String] = [:]
     var correlationID = ""
+    /// The key that authenticated the request (auth on, protected route).
+    var apiKey: AuthenticatedKey?
 
     init(head: HTTPRequestHead, body: ByteBuffer?, remoteAddress: SocketAddress?, eventLoop: EventLoop) {
         self.head = head

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Shared
 
 typealias Handler = (Request) -> EventLoopFuture<Response>
 
@@ -13,11 +14,14 @@ struct Route {
     let method: HTTPMethod
     let pattern: String
     let segments: [Segment]
+    /// The permission a key needs when authentication is on; nil for public routes.
+    let permission: Permission?
     let handler: Handler
 
-    init(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
+    init(_ method: HTTPMethod, _ pattern: String, permission: Permission?, _ handler: @escaping Handler) {
         self.method = method
         self.pattern = pattern
+        self.permission = permission
         self.segments = Route.split(pattern).map { part in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(part)
         }

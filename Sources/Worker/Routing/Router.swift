@@ -1,4 +1,5 @@
 import NIOHTTP1
+import Shared
 
 /// Routes are tried in order; the first whose path and method match wins (contract §1.3).
 /// `HEAD` is answered by the `GET` route of the same path.
@@ -14,8 +15,8 @@ struct Router {
 
     private(set) var routes: [Route] = []
 
-    mutating func add(_ method: HTTPMethod, _ pattern: String, _ handler: @escaping Handler) {
-        routes.append(Route(method, pattern, handler))
+    mutating func add(_ method: HTTPMethod, _ pattern: String, _ permission: Permission?, _ handler: @escaping Handler) {
+        routes.append(Route(method, pattern, permission: permission, handler))
     }
 
     func resolve(_ method: HTTPMethod, path: String) -> Resolution {

@@ -75,6 +75,7 @@ enum WorkerProcess {
             _ = write(readyFD, &byte, 1)
             close(readyFD)
         }
+        app.startBackgroundWork()
         logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])
 
         stop.wait()
@@ -82,6 +83,7 @@ enum WorkerProcess {
         try? server.close().wait()
         try? tracker.drain(on: group.next()).wait()
         signalSources.forEach { $0.cancel() }
+        app.flushPending()
         try? threadPool.syncShutdownGracefully()
         pool.close()
         try? group.syncShutdownGracefully()

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Finds the key a request presents, per worker, fast:
+/// - a cache keyed by the key's SHA-256 answers repeat requests without bcrypt or database;
+/// - a miss finds the row by its lookup id (an indexed prefix of the key) and runs bcrypt once;
+///   keys made by the reference (no lookup id) are tried once by bcrypt, then given one;
+/// - a key that matches no row is remembered as unknown, so repeating it costs nothing;
+/// - the key-state version in the database, polled in the background, empties the caches after
+///   any revocation, deletion or rotation anywhere (other workers, other pods).
+public final class KeyAuthenticator: @unchecked Sendable {
+    private let pool: ConnectionPool
+    private let lock = NSLock()
+    private var known: [String: AuthenticatedKey] = [:]
+    private var unknown: Set<String> = []
+    private var stateVersion = -1
+    private static let unknownLimit = 10_000
+
+    public init(pool: ConnectionPool) { self.pool = pool }
+
+    /// The cached answer, if there is one: `.some(nil)` means known to be invalid.
+    public func cached(_ presented: String, now: Timestamp = .now()) -> AuthenticatedKey?? {
+        let fingerprint = KeyMaterial.fingerprint(presented)
+        lock.lock()
+        defer { lock.unlock() }
+        if let key = known[fingerprint] { return .some(key.isUsable(at: now) ? key : nil) }
+        if unknown.contains(fingerprint) { return .some(nil) }
+        return nil
+    }
+
+    /// Full authentication (blocking: database and maybe bcrypt). Nil when the key is invalid.
+    public func authenticate(_ presented: String) throws -> AuthenticatedKey? {
+        if let answer = cached(presented) { return answer }
+        let fingerprint = KeyMaterial.fingerprint(presented)
+        let found = try pool.withConnection { db -> AuthenticatedKey? in
+            let repository = APIKeyRepository(db: db)
+            if let lookupID = KeyMaterial.lookupID(of: presented), let (record, hash) = try repository.find(lookupID: lookupID) {
+                guard !record.revoked, BCrypt.verify(presented, hash: hash) else { return nil }
+                return AuthenticatedKey(record)
+            }
+            // Keys the reference created carry no lookup id: bcrypt against those only.
+            for (record, hash) in try repository.legacyCandidates() where BCrypt.verify(presented, hash: hash) {
+                if let lookupID = KeyMaterial.lookupID(of: presented) {
+                    try? repository.setLookupID(id: record.id, lookupID: lookupID)
+                }
+                return AuthenticatedKey(record)
+            }
+            return nil
+        }
+        lock.lock()
+        if let found { known[fingerprint] = found } else {
+            if unknown.count >= Self.unknownLimit { unknown.removeAll() }
+            unknown.insert(fingerprint)
+        }
+        lock.unlock()
+        guard let found, found.isUsable(at: .now()) else { return nil }
+        return found
+    }
+
+    /// Reads the key-state version; forgets every cached answer when it moved. Call it from a
+    /// background timer (every few hundred milliseconds).
+    public func refreshState() throws {
+        let version = try pool.withConnection(retryOnBrokenConnection: true) { try APIKeyRepository(db: $0).stateVersion() }
+        lock.lock()
+        if version != stateVersion {
+            stateVersion = version
+            known.removeAll()
+            unknown.removeAll()
+        }
+        lock.unlock()
+    }
+
+    /// Forgets everything at once (this worker changed a key itself).
+    public func invalidate() {
+        lock.lock()
+        known.removeAll()
+        unknown.removeAll()
+        lock.unlock()
+    }
+}

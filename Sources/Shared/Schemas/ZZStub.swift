@@ -1,1 +1,0 @@
-public enum JSONSchemaCheck { public static func metaSchemaError(_ schema: JSONValue) -> String? { nil } }

@@ -1,0 +1,42 @@
+import NIOCore
+import Shared
+
+/// `GET /audit-logs` (addition, ADMIN): filters `api_key_id`, `path_prefix`, `status_code`,
+/// `since`, `until` (ISO 8601), pagination `limit` (1–1000, default 100) and `offset`; newest first.
+struct AuditHandlers {
+    let app: Application
+
+    func list(_ request: Request) -> EventLoopFuture<Response> {
+        var query = QueryParameters(request)
+        let keyID = query.string("api_key_id").map { _ in query.int("api_key_id", default: -1) }
+        let status = query.string("status_code").map { _ in query.int("status_code", default: -1) }
+        let since = timestamp(&query, "since"), until = timestamp(&query, "until")
+        let limit = query.int("limit", default: 100, minimum: 1, maximum: 1000)
+        let offset = query.int("offset", default: 0, minimum: 0)
+        let search = AuditQuery(apiKeyID: keyID, pathPrefix: query.string("path_prefix"), statusCode: status, since: since,
+                                until: until, limit: limit, offset: offset)
+        do {
+            try query.collector.check()
+            if !app.settings.enableAuth { throw APIKeyHandlers.disabled }
+        } catch {
+            return request.eventLoop.makeFailedFuture(error)
+        }
+        let log = AuditLog(pool: app.pool)
+        let recorder = app.audit
+        return app.blocking(request) { () -> JSONValue in
+            try? recorder?.flush()   // include this worker's latest rows
+            let result = try log.search(search)
+            return ["logs": .array(result.rows), "total": .int(result.total), "limit": .int(limit), "offset": .int(offset)]
+        }.map { Response.json($0) }
+    }
+
+    private func timestamp(_ query: inout QueryParameters, _ name: String) -> Timestamp? {
+        guard let text = query.string(name) else { return nil }
+        guard let value = Timestamp(iso: text) else {
+            query.collector.add("datetime_from_date_parsing", ["query", .string(name)],
+                                "Input should be a valid datetime, invalid isoformat string: '\(text)'", input: .string(text))
+            return nil
+        }
+        return value
+    }
+}
