@@ -27,14 +27,22 @@ if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
     "$ROOT/scripts/install-deps.sh"
 fi
 
+# "(bad key)" loads with a wrong key; other -auth cases with a valid admin key.
+ONE=/schemas/bench/Model/versions/1.0.0
 ALL_CASES=(
     "nio-hello /"
     "registry-sqlite /health/live"
     "registry-sqlite /"
     "registry-sqlite /health"
+    "registry-sqlite $ONE"
+    "registry-sqlite-auth $ONE"
+    "registry-sqlite-auth $ONE (bad key)"
     "registry-postgres /health/live"
     "registry-postgres /"
     "registry-postgres /health"
+    "registry-postgres $ONE"
+    "registry-postgres-auth $ONE"
+    "registry-postgres-auth $ONE (bad key)"
 )
 CASES=()
 for c in "${ALL_CASES[@]}"; do
@@ -153,16 +161,17 @@ run_wrk() {
 
 row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
-# load NAME PORT PATH PIDS...
+# load NAME PORT PATH PIDS... (extra wrk arguments, e.g. headers, in WRK_EXTRA)
+WRK_EXTRA=()
 load() {
     local name=$1 port=$2 path=$3 out
     shift 3
     out="$WORK/wrk-${name//[^A-Za-z0-9]/_}.txt"
     local url="http://127.0.0.1:$port$path"
     if [ "$WARMUP" -gt 0 ]; then
-        run_wrk $((WARMUP + 30)) /dev/null -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "$url" || true
+        run_wrk $((WARMUP + 30)) /dev/null -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${WRK_EXTRA[@]}" "$url" || true
     fi
-    if ! run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "$url"; then
+    if ! run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "${WRK_EXTRA[@]}" "$url"; then
         echo "wrk failed for $name:" >&2; cat "$out" >&2
         row "$name" "FAILED" "-" "-" "-" "-"; FAILED=1; return
     fi
@@ -173,6 +182,7 @@ load() {
     non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
     sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$out")
     errs=$(( ${non2xx:-0} + ${sockerr:-0} ))
+    [[ "$name" == *"(bad key)" ]] && errs=${sockerr:-0}   # 401s are the point there
     row "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "$(tree_rss_mib "$@")" "$errs"
     [ "$errs" -eq 0 ] || FAILED=1
 }
@@ -201,16 +211,22 @@ run_nio() {
     PIDS=()
 }
 
-# run_registry BACKEND DATABASE_URL
+# run_registry BACKEND DATABASE_URL   (BACKEND ending in -auth: authentication on, admin key)
 run_registry() {
-    local backend=$1 dburl=$2 port sport pid c path rc
+    local backend=$1 dburl=$2 port sport pid c path rc auth=false key=""
     port=$(free_port)
     sport=$(free_port)
     while [ "$sport" = "$port" ]; do sport=$(free_port); done
     mkdir -p "$WORK/$backend"
+    if [[ "$backend" == *-auth ]]; then
+        auth=true
+        key=$(cd "$WORK/$backend" && PYRMUTE_REGISTRY_DATABASE_URL="$dburl" "$BIN/pyrmute-registry" create-admin-key --name bench |
+            sed -n '/^API Key (save this/{n;p}')
+    fi
     (
         cd "$WORK/$backend"
         exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" \
+            PYRMUTE_REGISTRY_ENABLE_AUTH="$auth" \
             PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
             PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
             "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers 2
@@ -224,11 +240,23 @@ run_registry() {
         done
         FAILED=1
     else
+        # One schema version to read back.
+        curl -sf -o /dev/null -X POST -H "Content-Type: application/json" -H "X-API-Key: $key" \
+            -d '{"version":"1.0.0","json_schema":{"type":"object","properties":{"id":{"type":"integer"},"name":{"type":"string"}},"required":["id"]},"registered_by":"bench"}' \
+            "http://127.0.0.1:$port/schemas/bench/Model/versions" || true
         for c in "${CASES[@]}"; do
             [[ "$c" == "registry-$backend "* ]] || continue
             path=${c#* }
+            WRK_EXTRA=()
+            if [[ "$path" == *" (bad key)" ]]; then
+                path=${path% (bad key)}
+                WRK_EXTRA=(-H "X-API-Key: not-a-valid-key-$RANDOM")
+            elif [ -n "$key" ]; then
+                WRK_EXTRA=(-H "X-API-Key: $key")
+            fi
             load "$c" "$port" "$path" "$pid"
         done
+        WRK_EXTRA=()
     fi
     # The server must exit 0 on SIGTERM.
     kill -TERM "$pid" 2>/dev/null || true
@@ -244,13 +272,18 @@ run_registry() {
 }
 
 wants nio-hello && run_nio
-wants registry-sqlite && run_registry sqlite "sqlite:///$WORK/sqlite/registry.db"
+wants "registry-sqlite " && run_registry sqlite "sqlite:///$WORK/sqlite/registry.db"
+wants registry-sqlite-auth && run_registry sqlite-auth "sqlite:///$WORK/sqlite-auth/registry.db"
 if wants registry-postgres; then
     PG_DIR="$WORK/pg"
     pg_port=$(free_port)
     if "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null &&
         pg_url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" pyrmute_bench); then
         run_registry postgres "$pg_url"
+        if wants registry-postgres-auth &&
+            auth_url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" pyrmute_bench_auth); then
+            run_registry postgres-auth "$auth_url"
+        fi
     else
         for c in "${CASES[@]}"; do
             [[ "$c" == "registry-postgres "* ]] && row "$c" "FAILED" "-" "-" "-" "-"

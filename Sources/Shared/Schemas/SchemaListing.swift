@@ -28,43 +28,63 @@ public struct SchemaListing: Sendable {
     public let totalCount: Int
 }
 
+/// The listing's SQL. The WHERE clause is assembled from constant fragments, one per filter in
+/// use (values stay bound parameters), so that each form can use the covering index
+/// `idx_schemas_version_order` instead of scanning rows with their schema bodies.
 struct SchemaListingQueries {
     let db: DatabaseConnection
 
-    private static func filter(_ p: String) -> String {
-        """
-        ($1 = 0 OR ($1 = 1 AND \(p)namespace IS NULL) OR ($1 = 2 AND \(p)namespace = $2))
-        AND ($3 = '' OR \(p)model_name = $3) AND ($4 OR \(p)deprecated = FALSE)
-        """
+    private struct Filter {
+        var clauses: [String] = []
+        var parameters: [SQLValue] = []
+
+        init(_ query: SchemaListQuery, dialect: SQLDialect) {
+            switch query.namespace {
+            case .any: break
+            case .globalOnly: clauses.append("{p}namespace IS NULL")
+            case .exact(let namespace): add("{p}namespace = ", .text(namespace))
+            }
+            if let model = query.model { add("{p}model_name = ", .text(model)) }
+            // On SQLite, `+` keeps the planner off the single-column `deprecated` indexes (which
+            // lead to the rows and their schema bodies) and on the covering index.
+            if !query.includeDeprecated { clauses.append(dialect == .sqlite ? "+{p}deprecated = FALSE" : "{p}deprecated = FALSE") }
+        }
+
+        private mutating func add(_ clause: String, _ value: SQLValue) {
+            parameters.append(value)
+            clauses.append(clause + "$\(parameters.count)")
+        }
+
+        func sql(prefix: String) -> String {
+            clauses.isEmpty ? "1 = 1" : clauses.map { $0.replacingOccurrences(of: "{p}", with: prefix) }.joined(separator: " AND ")
+        }
     }
 
-    private static let countSQL = """
-        SELECT count(*) FROM (SELECT namespace, model_name FROM schemas WHERE \(filter(""))
-        GROUP BY namespace, model_name) g
-        """
-
-    private static let pageSQL = """
-        SELECT s.namespace, s.model_name, s.version, s.registered_by, s.deprecated
-        FROM schemas s JOIN (
-            SELECT namespace, model_name FROM schemas WHERE \(filter(""))
-            GROUP BY namespace, model_name
-            ORDER BY (namespace IS NOT NULL), namespace, model_name LIMIT $5 OFFSET $6
-        ) p ON s.model_name = p.model_name AND (s.namespace = p.namespace OR (s.namespace IS NULL AND p.namespace IS NULL))
-        WHERE \(filter("s."))
-        ORDER BY (s.namespace IS NOT NULL), s.namespace, s.model_name, s.version_major, s.version_minor, s.version_patch, s.id
-        """
-
     func run(_ query: SchemaListQuery) throws -> SchemaListing {
-        let mode: Int64, namespace: String
-        switch query.namespace {
-        case .any: (mode, namespace) = (0, "")
-        case .globalOnly: (mode, namespace) = (1, "")
-        case .exact(let ns): (mode, namespace) = (2, ns)
-        }
-        let filter: [SQLValue] = [.int(mode), .text(namespace), .text(query.model ?? ""), .bool(query.includeDeprecated)]
-        let total = try db.scalarInt(Self.countSQL, filter) ?? 0
-        let rows = try db.query(Self.pageSQL, filter + [.int(Int64(query.limit)), .int(Int64(query.offset))])
+        let filter = Filter(query, dialect: db.dialect)
+        let inner = filter.sql(prefix: ""), outer = filter.sql(prefix: "s.")
+        let total = try db.scalarInt(
+            "SELECT count(*) FROM (SELECT namespace, model_name FROM schemas WHERE \(inner) GROUP BY namespace, model_name) g",
+            filter.parameters) ?? 0
+        let n = filter.parameters.count
+        // SQLite's `IS` is a null-safe equality that can use the index; PostgreSQL's equivalent
+        // cannot, so it joins on the model name and filters.
+        let sameNamespace = db.dialect == .sqlite ? "s.namespace IS p.namespace" : "s.namespace IS NOT DISTINCT FROM p.namespace"
+        let rows = try db.query("""
+            SELECT s.namespace, s.model_name, s.version, s.registered_by, s.deprecated
+            FROM (
+                SELECT namespace, model_name FROM schemas WHERE \(inner)
+                GROUP BY namespace, model_name
+                ORDER BY (namespace IS NOT NULL), namespace, model_name LIMIT $\(n + 1) OFFSET $\(n + 2)
+            ) p JOIN schemas s ON \(sameNamespace) AND s.model_name = p.model_name
+            WHERE \(outer)
+            ORDER BY (s.namespace IS NOT NULL), s.namespace, s.model_name, s.version_major, s.version_minor, s.version_patch, s.id
+            """, filter.parameters + [.int(Int64(query.limit)), .int(Int64(query.offset))])
+        return SchemaListing(items: Self.group(rows), totalCount: total)
+    }
 
+    /// Rows arrive ordered by model then version: one item per run of equal (namespace, model).
+    private static func group(_ rows: [SQLRow]) -> [JSONValue] {
         var items: [JSONValue] = []
         var index = 0
         while index < rows.count {
@@ -87,6 +107,6 @@ struct SchemaListingQueries {
                 "deprecated_versions": .array(deprecated.map(JSONValue.string)),
             ])
         }
-        return SchemaListing(items: items, totalCount: total)
+        return items
     }
 }

@@ -72,7 +72,7 @@ struct SchemaRepository {
         let s = scope(key, next: 2)
         return try db.query("""
             SELECT id FROM schemas WHERE model_name = $1 AND \(s.sql)
-            ORDER BY version_major DESC, version_minor DESC, version_patch DESC, id ASC LIMIT 1
+            ORDER BY version_major DESC, version_minor DESC, version_patch DESC LIMIT 1
             """, [.text(key.model)] + s.parameters).first?.int(0)
     }
 

@@ -6,9 +6,11 @@ enum VersionOrdering {
         "ALTER TABLE schemas ADD COLUMN version_major BIGINT",
         "ALTER TABLE schemas ADD COLUMN version_minor BIGINT",
         "ALTER TABLE schemas ADD COLUMN version_patch BIGINT",
+        // Orders a model's versions for `latest`, and covers the listing's columns, so neither
+        // reads the rows with their schema bodies.
         """
         CREATE INDEX IF NOT EXISTS idx_schemas_version_order
-            ON schemas (namespace, model_name, version_major, version_minor, version_patch)
+            ON schemas (namespace, model_name, version_major, version_minor, version_patch, deprecated, version, registered_by)
         """,
         """
         CREATE UNIQUE INDEX IF NOT EXISTS uix_global_model_version
