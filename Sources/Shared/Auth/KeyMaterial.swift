@@ -19,7 +19,17 @@ public enum KeyMaterial {
 
     /// SHA-256 of the key, hex: the in-memory cache's index (never stored, never logged).
     public static func fingerprint(_ key: String) -> String {
-        SHA256.hash(data: Array(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Array(key.utf8))
+        let hex = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 64) { buffer in
+            var i = 0
+            for byte in digest {
+                buffer[i] = hex[Int(byte >> 4)]
+                buffer[i + 1] = hex[Int(byte & 0xF)]
+                i += 2
+            }
+            return 64
+        }
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {
