@@ -23,8 +23,8 @@ public struct APIKeyRecord: Sendable {
         !revoked && (rotationScheduledAt.map { now >= $0 } ?? false)
     }
 
-    /// Usable for authentication now.
-    public func isActive(at now: Timestamp = .now()) -> Bool { !revoked && !isExpired(at: now) }
+    /// Usable for authentication now: not revoked, not expired, not past a rotation's grace.
+    public func isActive(at now: Timestamp = .now()) -> Bool { !revoked && !isExpired(at: now) && !isRotationDue(at: now) }
 
     /// ApiKeyResponse of contract §8.2, fields in order.
     public func json(at now: Timestamp = .now()) -> JSONObject {
@@ -38,7 +38,7 @@ public struct APIKeyRecord: Sendable {
             ("revoked_at", time(revokedAt)), ("revoked_by", text(revokedBy)), ("description", text(description)),
             ("rotated_from_id", int(rotatedFromID)), ("rotated_to_id", int(rotatedToID)),
             ("rotation_scheduled_at", time(rotationScheduledAt)),
-            ("is_active", .bool(isActive(at: now) && !isRotationDue(at: now))), ("is_expired", .bool(isExpired(at: now))),
+            ("is_active", .bool(isActive(at: now))), ("is_expired", .bool(isExpired(at: now))),
             ("is_rotation_due", .bool(isRotationDue(at: now))),
         ])
     }

@@ -13,6 +13,9 @@ public final class KeyAuthenticator: @unchecked Sendable {
     private var known: [String: AuthenticatedKey] = [:]
     private var unknown: Set<String> = []
     private var stateVersion = -1
+    /// Moves whenever the caches are emptied; an answer computed across a move is not cached,
+    /// so a revocation that lands during a (slow, bcrypt) first check is not undone.
+    private var generation = 0
     private static let unknownLimit = 10_000
 
     public init(pool: ConnectionPool) { self.pool = pool }
@@ -31,6 +34,9 @@ public final class KeyAuthenticator: @unchecked Sendable {
     public func authenticate(_ presented: String) throws -> AuthenticatedKey? {
         if let answer = cached(presented) { return answer }
         let fingerprint = KeyMaterial.fingerprint(presented)
+        lock.lock()
+        let startedIn = generation
+        lock.unlock()
         let found = try pool.withConnection { db -> AuthenticatedKey? in
             let repository = APIKeyRepository(db: db)
             if let lookupID = KeyMaterial.lookupID(of: presented), let (record, hash) = try repository.find(lookupID: lookupID) {
@@ -47,9 +53,11 @@ public final class KeyAuthenticator: @unchecked Sendable {
             return nil
         }
         lock.lock()
-        if let found { known[fingerprint] = found } else {
-            if unknown.count >= Self.unknownLimit { unknown.removeAll() }
-            unknown.insert(fingerprint)
+        if generation == startedIn {
+            if let found { known[fingerprint] = found } else {
+                if unknown.count >= Self.unknownLimit { unknown.removeAll() }
+                unknown.insert(fingerprint)
+            }
         }
         lock.unlock()
         guard let found, found.isUsable(at: .now()) else { return nil }
@@ -65,6 +73,7 @@ public final class KeyAuthenticator: @unchecked Sendable {
             stateVersion = version
             known.removeAll()
             unknown.removeAll()
+            generation += 1
         }
         lock.unlock()
     }
@@ -74,6 +83,7 @@ public final class KeyAuthenticator: @unchecked Sendable {
         lock.lock()
         known.removeAll()
         unknown.removeAll()
+        generation += 1
         lock.unlock()
     }
 }

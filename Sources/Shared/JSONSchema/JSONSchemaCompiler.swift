@@ -34,6 +34,10 @@ final class JSResource: @unchecked Sendable {
     let uri: String
     /// `$dynamicAnchor` name -> subschema, for dynamic resolution.
     var dynamicAnchors: [String: JSNode] = [:]
+    /// Bit set of the compiler-wide ids of `dynamicAnchors`' names (see `JSScope.push`).
+    var anchorMask: UInt64 = 0
+    /// More than 64 distinct dynamic anchor names in the compilation: masks are not usable.
+    var maskOverflow = false
     init(uri: String) { self.uri = uri }
 }
 
@@ -41,9 +45,25 @@ final class JSResource: @unchecked Sendable {
 final class JSScope {
     let resource: JSResource
     let parent: JSScope?
-    init(_ resource: JSResource, _ parent: JSScope?) {
+    /// Union of the chain's `anchorMask`s.
+    let mask: UInt64
+
+    private init(_ resource: JSResource, _ parent: JSScope?, mask: UInt64) {
         self.resource = resource
         self.parent = parent
+        self.mask = mask
+    }
+
+    /// python `Resolver._evolve` pushing `resource`. The scope only serves to resolve dynamic
+    /// anchors (the outermost declaration wins) and to know whether it is empty, so pushing a
+    /// resource that declares no anchor name the chain lacks changes nothing: `parent` is reused.
+    @inline(__always)
+    static func push(_ resource: JSResource, _ parent: JSScope?) -> JSScope {
+        if let p = parent {
+            if !resource.maskOverflow && resource.anchorMask & ~p.mask == 0 { return p }
+            return JSScope(resource, p, mask: p.mask | resource.anchorMask)
+        }
+        return JSScope(resource, nil, mask: resource.anchorMask)
     }
 }
 
@@ -102,14 +122,15 @@ struct JSPattern: @unchecked Sendable {
     }
 
     private static let cacheLock = NSLock()
-    nonisolated(unsafe) private static var cache: [String: NSRegularExpression] = [:]
+    /// Keyed by code points (Swift `String` equality would merge canonically equivalent patterns).
+    nonisolated(unsafe) private static var cache: [_JSONKey: NSRegularExpression] = [:]
 
     /// Compiles a python pattern (cached process-wide).
     static func compile(_ pattern: String) throws -> JSPattern {
         if pattern == "^[^#]*#?$" { return JSPattern(source: pattern, kind: .noFragment) }
         if pattern == "^[A-Za-z_][-A-Za-z0-9._]*$" { return JSPattern(source: pattern, kind: .anchorName) }
         cacheLock.lock()
-        let cached = cache[pattern]
+        let cached = cache[_JSONKey(pattern)]
         cacheLock.unlock()
         if let re = cached { return JSPattern(source: pattern, kind: .regex(re)) }
         let icu: String
@@ -126,23 +147,71 @@ struct JSPattern: @unchecked Sendable {
         }
         cacheLock.lock()
         if cache.count >= 2048 { cache.removeAll(keepingCapacity: true) }
-        cache[pattern] = re
+        cache[_JSONKey(pattern)] = re
         cacheLock.unlock()
         return JSPattern(source: pattern, kind: .regex(re))
     }
 }
 
+/// `properties`: entries in schema order plus a key lookup. Small maps use buckets by UTF-8
+/// length, first and last byte (no hashing, no allocation); large ones a byte-keyed dictionary.
 final class JSProperties: @unchecked Sendable {
     let entries: [(name: String, node: JSNode)]
-    let index: [_JSONKey: Int]
+    private let slotStart: [Int32]   // 257 offsets into `candidates`
+    private let candidates: [Int32]
+    private let index: [_JSONKey: Int]?
+
     init(_ entries: [(name: String, node: JSNode)]) {
         self.entries = entries
-        var idx: [_JSONKey: Int] = [:]
-        idx.reserveCapacity(entries.count)
-        for (i, e) in entries.enumerated() where idx[_JSONKey(e.name)] == nil { idx[_JSONKey(e.name)] = i }
-        index = idx
+        if entries.count > 32 {
+            var idx: [_JSONKey: Int] = [:]
+            idx.reserveCapacity(entries.count)
+            for (i, e) in entries.enumerated() where idx[_JSONKey(e.name)] == nil { idx[_JSONKey(e.name)] = i }
+            index = idx
+            slotStart = []
+            candidates = []
+            return
+        }
+        index = nil
+        var buckets = [[Int32]](repeating: [], count: 256)
+        for (i, e) in entries.enumerated() {
+            buckets[JSProperties.slot(e.name)].append(Int32(i))
+        }
+        var starts: [Int32] = []
+        starts.reserveCapacity(257)
+        var cands: [Int32] = []
+        cands.reserveCapacity(entries.count)
+        for b in buckets {
+            starts.append(Int32(cands.count))
+            cands.append(contentsOf: b)
+        }
+        starts.append(Int32(cands.count))
+        slotStart = starts
+        candidates = cands
     }
-    func contains(_ key: String) -> Bool { index[_JSONKey(key)] != nil }
+
+    @inline(__always)
+    private static func slot(_ s: String) -> Int {
+        let u = s.utf8
+        let first = UInt(u.first ?? 0), last = UInt(u.last ?? 0)
+        return Int((UInt(u.count) &* 31 &+ first &* 7 &+ last) & 255)
+    }
+
+    /// Index of `key` in `entries`.
+    func lookup(_ key: String) -> Int? {
+        if let idx = index { return idx[_JSONKey(key)] }
+        let sl = JSProperties.slot(key)
+        var i = Int(slotStart[sl])
+        let end = Int(slotStart[sl + 1])
+        while i < end {
+            let c = Int(candidates[i])
+            if _jsonUTF8Equal(entries[c].name, key) { return c }
+            i += 1
+        }
+        return nil
+    }
+
+    func contains(_ key: String) -> Bool { lookup(key) != nil }
 }
 
 /// A validation keyword with its compiled argument.
@@ -184,11 +253,17 @@ enum JSKeywordKind {
     case uniqueItems
 }
 
-struct JSKeyword {
+final class JSKeyword: @unchecked Sendable {
     let name: String
     /// The keyword's raw value (python `validator_value`; used in some messages).
     let value: JSONValue
     let kind: JSKeywordKind
+
+    init(name: String, value: JSONValue, kind: JSKeywordKind) {
+        self.name = name
+        self.value = value
+        self.kind = kind
+    }
 }
 
 /// A compiled (sub)schema.
@@ -203,7 +278,6 @@ final class JSNode: @unchecked Sendable {
     var keywords: [JSKeyword] = []
 
     // Direct access for the unevaluated* keywords (python `find_evaluated_*`).
-    var refs: [JSRef] = []          // "$ref" then "$dynamicRef"
     var refKW: JSRef?
     var dynamicRefKW: JSRef?
     var propertiesKW: JSProperties?
@@ -245,23 +319,6 @@ final class JSNode: @unchecked Sendable {
     }
 }
 
-public enum JSONSchemaValidatorError: Error, CustomStringConvertible, Equatable {
-    /// The schema is not a valid Draft 2020-12 schema (python-jsonschema's `check_schema` message).
-    case invalidSchema(String)
-    /// A `$ref` / `$dynamicRef` that cannot be resolved without network access.
-    case unresolvableReference(String)
-    /// A `pattern` / `patternProperties` regex that the ICU engine cannot run like python `re`.
-    case unsupportedPattern(String, String)
-
-    public var description: String {
-        switch self {
-        case .invalidSchema(let m): return "Invalid JSON Schema: \(m)"
-        case .unresolvableReference(let r): return "Unresolvable JSON reference: \(PyRepr.repr(r))"
-        case .unsupportedPattern(let p, let why): return "Unsupported pattern \(PyRepr.repr(p)): \(why)"
-        }
-    }
-}
-
 /// Builds the node graph for one root schema (plus the meta-schemas, loaded on demand).
 final class JSCompiler {
     private struct Location {
@@ -282,6 +339,7 @@ final class JSCompiler {
     private var pending: [(JSRef, JSResource)] = []
     private var metaLoaded = false
     private var dynamicCompiled: Set<String> = []
+    private var anchorNameIDs: [String: Int] = [:]
 
     /// The parsed meta-schema documents (parsed once per process).
     static let metaDocuments: [(uri: String, json: JSONValue)] = JSONSchemaMetaSchemas.draft202012.map { entry in
@@ -404,6 +462,12 @@ final class JSCompiler {
                 let res = intern(key)
                 for (name, e) in entries where e.dynamic {
                     res.dynamicAnchors[name] = try node(e.loc, base: baseFor(e.loc))
+                    if let id = anchorNameIDs[name] ?? (anchorNameIDs.count < 64 ? anchorNameIDs.count : nil) {
+                        anchorNameIDs[name] = id
+                        res.anchorMask |= 1 << UInt64(id)
+                    } else {
+                        res.maskOverflow = true
+                    }
                     progressed = true
                 }
             }

@@ -28,7 +28,7 @@ enum PyRegex {
         if globalFlags & PyRegexParser.fS != 0 { prefix += "s" }
         if !prefix.isEmpty { out += "(?" + prefix + ")" }
         try PyRegexEmitter.emit(ast, ascii: globalFlags & PyRegexParser.fA != 0, into: &out)
-        return out
+        return out.isEmpty ? "(?:)" : out
     }
 }
 
@@ -79,6 +79,8 @@ final class PyRegexParser {
         func isChar(_ x: Unicode.Scalar) -> Bool { !escaped && c == x }
         var length: Int { escaped ? 2 : 1 }
     }
+
+    private let stackLimit = JSStack.limit()
 
     init(_ pattern: String) {
         s = Array(pattern.unicodeScalars)
@@ -417,6 +419,9 @@ final class PyRegexParser {
     }
 
     private func parseSub(verbose: Bool, nested: Int) throws -> [PyReNode] {
+        // python raises RecursionError (not re.error) from about 450 nested groups; bound the
+        // recursion here too (the AST walkers recurse as deep).
+        if nested > 1_000 || JSStack.exhausted(stackLimit) { throw fail("too deeply nested") }
         var items: [[PyReNode]] = []
         var verbose = verbose
         while true {
@@ -832,7 +837,8 @@ enum PyRegexEmitter {
             case "A": out += "\\A"
             case "Z": out += "\\z"
             case "b": out += "\\b"
-            default: out += "\\B"
+            // python's \B never matches in an empty string
+            default: out += "(?:\\B(?!\\A\\z))"
             }
         case .category(let c): out += category(c, ascii: ascii)
         case let .set(negate, items):

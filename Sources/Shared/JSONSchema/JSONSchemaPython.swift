@@ -170,11 +170,10 @@ struct PyNumber {
                 let m = b.magnitude
                 var r: UInt64 = 0
                 for c in x.digits.utf8 {
-                    // r < m <= 2^63, so r * 10 + 9 fits in 128 bits and the quotient in 64.
+                    // r < m <= 2^63: r * 10 fits in 128 bits with a quotient < 10, rem + 9 in 64 bits.
                     let (hi, lo) = r.multipliedFullWidth(by: 10)
                     let rem = m.dividingFullWidth((high: hi, low: lo)).remainder
-                    let sum = rem + UInt64(c - 48)
-                    r = sum >= m ? sum - m : sum
+                    r = (rem + UInt64(c - 48)) % m
                 }
                 return r == 0
             }
@@ -305,9 +304,14 @@ enum PyRepr {
         return prefix + String(repeating: "0", count: max(0, width - h.count)) + h
     }
 
+    /// The Unicode version of python 3.11's `unicodedata` (code points assigned later are `Cn`
+    /// there, so `repr` escapes them).
+    static let pythonUnicodeMajor = 14
+
     /// Python's `str.isprintable()` for one code point: not in Cc, Cf, Cs, Co, Cn, Zl, Zp, Zs (but ' ').
     static func isPrintable(_ u: Unicode.Scalar) -> Bool {
         if u.value == 0x20 { return true }
+        guard let age = u.properties.age, age.major <= pythonUnicodeMajor else { return false }
         switch u.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned,
              .lineSeparator, .paragraphSeparator, .spaceSeparator:
@@ -374,10 +378,57 @@ enum PyJSON {
             }
             return true
         }
-        for i in 1..<n {
-            for j in 0..<i where equal(items[i], items[j]) { return false }
+        if n <= 16 {
+            for i in 1..<n {
+                for j in 0..<i where equal(items[i], items[j]) { return false }
+            }
+            return true
+        }
+        var seen = Set<String>(minimumCapacity: n)
+        for e in items {
+            var key = ""
+            canonicalKey(e, into: &key)
+            if !seen.insert(key).inserted { return false }
         }
         return true
+    }
+
+    /// A string equal for two values exactly when `equal` holds (numbers by exact value, objects
+    /// regardless of key order, bools distinct from numbers).
+    static func canonicalKey(_ v: JSONValue, into out: inout String) {
+        switch v {
+        case .null: out += "N"
+        case .bool(let b): out += b ? "T" : "F"
+        case .string(let s): out += "s\(s.utf8.count):"; out += s
+        case .number(let lit):
+            let x = PyNumber(literal: lit)
+            if x.isInt {
+                out += x.negative ? "i-" : "i"
+                out += x.digits
+            } else if x.double.isInfinite {
+                out += x.double < 0 ? "f-inf" : "finf"
+            } else if x.double.rounded(.towardZero) == x.double {
+                // Integral floats equal the int of the same value.
+                out += x.double < 0 ? "i-" : "i"
+                out += PyNumber.exactIntegerDigits(x.double.magnitude)
+            } else {
+                out += "f" + String(x.double.bitPattern, radix: 16)
+            }
+            out += ";"
+        case .array(let a):
+            out += "["
+            for e in a { canonicalKey(e, into: &out); out += "," }
+            out += "]"
+        case .object(let o):
+            out += "{"
+            let keys = o.keys.sorted(by: less)
+            for k in keys {
+                out += "\(k.utf8.count):"; out += k
+                canonicalKey(o[k]!, into: &out)
+                out += ","
+            }
+            out += "}"
+        }
     }
 
     /// Python's `str` ordering (code points), which is UTF-8 byte order.

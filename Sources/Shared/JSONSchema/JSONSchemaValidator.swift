@@ -54,15 +54,14 @@ public enum JSONSchemaCheck {
     /// subschemas under `properties`, `$defs`, ...), python's order depends on the string-hash
     /// seed; here it is the schema's key order.
     public static func metaSchemaError(_ schema: JSONValue) -> String? {
-        let ev = JSEvaluator(mode: .first, checkFormats: true)
-        let (failed, errors) = ev.run(JSMetaValidator.root, schema)
+        let (failed, errors) = JSEvaluator.evaluate(JSMetaValidator.root, schema, mode: .first, checkFormats: true)
         guard failed, let e = errors.first else { return nil }
         return PyRepr.firstLine(e.message)
     }
 
     /// Every meta-schema error, in python's iteration order, with contexts.
     static func metaSchemaErrors(_ schema: JSONValue) -> [JSONSchemaValidationError] {
-        JSEvaluator(mode: .all, checkFormats: true).run(JSMetaValidator.root, schema).errors
+        JSEvaluator.evaluate(JSMetaValidator.root, schema, mode: .all, checkFormats: true).errors
     }
 
     /// python `best_match(Draft202012Validator(META_SCHEMA, format_checker=...).iter_errors(schema)).message`,
@@ -83,6 +82,23 @@ enum JSMetaValidator {
     }()
 }
 
+public enum JSONSchemaValidatorError: Error, CustomStringConvertible, Equatable {
+    /// The schema is not a valid Draft 2020-12 schema (python-jsonschema's `check_schema` message).
+    case invalidSchema(String)
+    /// A `$ref` / `$dynamicRef` that cannot be resolved without network access.
+    case unresolvableReference(String)
+    /// A `pattern` / `patternProperties` regex that the ICU engine cannot run like python `re`.
+    case unsupportedPattern(String, String)
+
+    public var description: String {
+        switch self {
+        case .invalidSchema(let m): return "Invalid JSON Schema: \(m)"
+        case .unresolvableReference(let r): return "Unresolvable JSON reference: \(PyRepr.repr(r))"
+        case .unsupportedPattern(let p, let why): return "Unsupported pattern \(PyRepr.repr(p)): \(why)"
+        }
+    }
+}
+
 /// Validates instances against a Draft 2020-12 schema.
 public struct JSONSchemaValidator: @unchecked Sendable {
     private let root: JSNode
@@ -99,16 +115,16 @@ public struct JSONSchemaValidator: @unchecked Sendable {
 
     /// All errors, in python-jsonschema's iteration order (sets iterated in instance order).
     public func errors(_ instance: JSONValue) -> [JSONSchemaValidationError] {
-        JSEvaluator(mode: .all, checkFormats: false).run(root, instance).errors
+        JSEvaluator.evaluate(root, instance, mode: .all, checkFormats: false).errors
     }
 
     public func isValid(_ instance: JSONValue) -> Bool {
-        !JSEvaluator(mode: .validity, checkFormats: false).run(root, instance).failed
+        !JSEvaluator.evaluate(root, instance, mode: .validity, checkFormats: false).failed
     }
 
     /// The first error python would yield, or nil.
     func firstError(_ instance: JSONValue) -> JSONSchemaValidationError? {
-        JSEvaluator(mode: .first, checkFormats: false).run(root, instance).errors.first
+        JSEvaluator.evaluate(root, instance, mode: .first, checkFormats: false).errors.first
     }
 }
 
