@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Helpers shared by bench/run.sh and bench/schemas.sh (sourced; they set WRK_PID).
+
+stop_pids() {
+    local p
+    for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
+    for _ in $(seq 1 100); do
+        local alive=0
+        for p in "$@"; do kill -0 "$p" 2>/dev/null && alive=1; done
+        [ $alive -eq 0 ] && break
+        sleep 0.1
+    done
+    for p in "$@"; do kill -KILL "$p" 2>/dev/null || true; done
+    for p in "$@"; do wait "$p" 2>/dev/null || true; done
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until http://127.0.0.1:PORT/PATH answers 2xx, while the processes are alive.
+wait_ready() {
+    local port=$1 path=$2 p
+    shift 2
+    for _ in $(seq 1 300); do
+        curl -sf --max-time 1 -o /dev/null "http://127.0.0.1:$port$path" && return 0
+        for p in "$@"; do kill -0 "$p" 2>/dev/null || return 1; done
+        sleep 0.1
+    done
+    return 1
+}
+
+# Summed RSS in MiB of the given processes and all their descendants.
+tree_rss_mib() {
+    ps -e -o pid=,ppid=,rss= | awk -v roots="$*" '
+        { ppid[$1] = $2; rss[$1] = $3 }
+        END {
+            n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
+            changed = 1
+            while (changed) { changed = 0
+                for (p in ppid) if (!(p in keep) && (ppid[p] in keep)) { keep[p] = 1; changed = 1 } }
+            for (p in keep) if (p in rss) total += rss[p]
+            printf "%.1f", total / 1024 }'
+}
+
+# wrk's latency values (e.g. 512.00us, 1.20ms, 1.01s) normalised to ms.
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+        else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+        else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.0f", v * 60000 }
+        else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.0f", v * 1000 }
+        else printf "%s", v }'
+}
+
+# run_wrk SECONDS OUTFILE WRK-ARGS...: in the background, so a signal interrupts `wait` at once.
+run_wrk() {
+    local secs=$1 out=$2 rc=0
+    shift 2
+    timeout "$secs" wrk "$@" >"$out" 2>&1 &
+    WRK_PID=$!
+    wait "$WRK_PID" || rc=$?
+    WRK_PID=""
+    return $rc
+}
