@@ -66,7 +66,7 @@ final class SupervisorTests: XCTestCase {
         }
         let result = load.stop()
         XCTAssertEqual(result.badResponses, [])
-        XCTAssertEqual(result.connectionErrors, 0, "requests failed during the rolling replacement")
+        XCTAssertEqual(result.connectionErrors, 0, "requests failed during the rolling replacement: \(result.errorSamples)")
         XCTAssertGreaterThan(result.succeeded, 0)
         XCTAssertEqual(try server.stop(), 0)
     }

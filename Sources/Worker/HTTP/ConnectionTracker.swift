@@ -10,16 +10,24 @@ final class ConnectionTracker: @unchecked Sendable {
     private var drained: EventLoopPromise<Void>?
 
     func track(_ channel: Channel) {
-        let accepted = lock.withLock { () -> Bool in
-            guard !draining else { return false }
+        let lateArrival = lock.withLock { () -> Bool in
             channels[ObjectIdentifier(channel)] = channel
-            return true
+            return draining
         }
-        guard accepted else { channel.close(promise: nil); return }
         channel.closeFuture.whenComplete { _ in self.forget(channel) }
+        if lateArrival {
+            // Accepted just as the drain began: its request may still be on the wire. Responses
+            // carry `Connection: close` now; one that never sends anything is closed shortly.
+            channel.eventLoop.scheduleTask(in: .seconds(1)) {
+                channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            }
+        }
     }
 
     var count: Int { lock.withLock { channels.count } }
+
+    /// True once a drain began: responses then close their connection.
+    var isDraining: Bool { lock.withLock { draining } }
 
     /// Asks every connection to quiesce: idle ones close now, busy ones after their response.
     func drain(on eventLoop: EventLoop) -> EventLoopFuture<Void> {

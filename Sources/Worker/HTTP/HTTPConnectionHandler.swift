@@ -9,11 +9,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let app: Application
+    private let tracker: ConnectionTracker
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
 
-    init(app: Application) { self.app = app }
+    init(app: Application, tracker: ConnectionTracker) {
+        self.app = app
+        self.tracker = tracker
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
@@ -43,7 +47,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
                 return
             }
             app.respond(to: request) { response in
-                self.write(response, for: head, keepAlive: head.isKeepAlive, context: context)
+                self.write(response, for: head, keepAlive: head.isKeepAlive && !self.tracker.isDraining, context: context)
             }
         }
     }

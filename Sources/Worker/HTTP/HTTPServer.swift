@@ -15,7 +15,7 @@ enum HTTPServer {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
                     try pipeline.addHandler(IdleStateHandler(readTimeout: keepAlive))
-                    try pipeline.addHandler(HTTPConnectionHandler(app: app))
+                    try pipeline.addHandler(HTTPConnectionHandler(app: app, tracker: tracker))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)

@@ -81,6 +81,9 @@ enum WorkerProcess {
         stop.wait()
         logger.info("worker draining", metadata: ["connections": "\(tracker.count)"])
         try? server.close().wait()
+        // Connections accepted just before the close may still be registering on the event
+        // loop: give them a moment to be tracked, so the drain waits for them too.
+        usleep(100_000)
         try? tracker.drain(on: group.next()).wait()
         signalSources.forEach { $0.cancel() }
         app.flushPending()

@@ -7,6 +7,7 @@ final class LoadGenerator: @unchecked Sendable {
     struct Result {
         var succeeded = 0
         var connectionErrors = 0
+        var errorSamples: [String] = []
         var badResponses: [String] = []
     }
 
@@ -31,7 +32,10 @@ final class LoadGenerator: @unchecked Sendable {
                             else { result.badResponses.append("\(response.status) \(response.text)") }
                         }
                     } catch {
-                        lock.withLock { result.connectionErrors += 1 }
+                        lock.withLock {
+                            result.connectionErrors += 1
+                            if result.errorSamples.count < 5 { result.errorSamples.append("\(error)") }
+                        }
                         usleep(5_000)
                     }
                 }
