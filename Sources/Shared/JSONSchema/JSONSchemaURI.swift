@@ -154,31 +154,7 @@ enum PyURL {
     }
 
     /// `urllib.parse.unquote` (UTF-8, invalid sequences replaced).
-    static func unquote(_ s: String) -> String {
-        guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
-        var bytes: [UInt8] = []
-        let u = Array(s.utf8)
-        var i = 0
-        func hexval(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: return c - 48
-            case 65...70: return c - 55
-            case 97...102: return c - 87
-            default: return nil
-            }
-        }
-        while i < u.count {
-            if u[i] == UInt8(ascii: "%"), i + 2 < u.count,
-               let h = hexval(u[i + 1]), let l = hexval(u[i + 2]) {
-                bytes.append(h << 4 | l)
-                i += 3
-            } else {
-                bytes.append(u[i])
-                i += 1
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    static func unquote(_ s: String) -> String { PercentDecoding.decode(s) }
 
     /// Registry key: python `referencing` strips trailing "#"s from resource URIs.
     static func resourceKey(_ uri: String) -> String {
