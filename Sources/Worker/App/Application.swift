@@ -19,6 +19,7 @@ final class Application: @unchecked Sendable {
     /// Present when auditing is on (authentication and AUDIT_ENABLED).
     let audit: AuditRecorder?
     private(set) var router = Router()
+    let cors: CORSPolicy
     private var background: DispatchSourceTimer?
 
     init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger) {
@@ -30,6 +31,7 @@ final class Application: @unchecked Sendable {
         keys = KeyAuthenticator(pool: pool)
         usage = UsageRecorder(pool: pool)
         audit = settings.enableAuth && settings.auditEnabled ? AuditRecorder(pool: pool) : nil
+        cors = CORSPolicy(settings)
         router = Routes.make(self)
     }
 
@@ -75,6 +77,8 @@ final class Application: @unchecked Sendable {
 
     /// Routes the request and calls `done` on the request's event loop with the response.
     func respond(to incoming: Request, _ done: @escaping (Response) -> Void) {
+        // A preflight is answered before routing and authentication, on any path.
+        if CORSPolicy.isPreflight(incoming) { return done(cors.preflight(incoming)) }
         var request = incoming
         request.correlationID = CorrelationID.resolve(request.headers)
         let started = NIODeadline.now()
@@ -104,6 +108,7 @@ final class Application: @unchecked Sendable {
             case .failure(let error): response = self.errorResponse(error, request)
             }
             response.headers.replaceOrAdd(name: "X-Correlation-ID", value: request.correlationID)
+            self.cors.decorate(&response, for: request)
             if self.settings.enableRequestLogging { self.logAccess(request, response, since: started) }
             if let audit = self.audit, self.isAudited(request) {
                 audit.record(self.auditEntry(request, response, since: started))
