@@ -63,3 +63,29 @@ run_wrk() {
     WRK_PID=""
     return $rc
 }
+
+# Process bookkeeping: what cleanup() stops when the script exits, however it exits.
+PIDS=()
+PG_DIR=""
+WRK_PID=""
+SEED_PID=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    [ -n "$WRK_PID" ] && kill -TERM "$WRK_PID" 2>/dev/null
+    [ -n "$SEED_PID" ] && kill -TERM "$SEED_PID" 2>/dev/null
+    [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
+    [ -n "$PG_DIR" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+    exit $rc
+}
+
+# bench_workdir PREFIX: sets WORK to a new temporary folder and arms cleanup().
+bench_workdir() {
+    WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+    chmod 755 "$WORK"
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}

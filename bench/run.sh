@@ -74,24 +74,7 @@ fi
 BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 
 # ---- process bookkeeping --------------------------------------------------------------------
-WORK=$(mktemp -d /tmp/pyrmute-bench.XXXXXX)
-chmod 755 "$WORK"
-PIDS=()
-PG_DIR=""
-WRK_PID=""
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    [ -n "$WRK_PID" ] && kill -TERM "$WRK_PID" 2>/dev/null
-    [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
-    [ -n "$PG_DIR" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir pyrmute-bench
 
 # ---- measuring -----------------------------------------------------------------------------
 RESULTS=()
