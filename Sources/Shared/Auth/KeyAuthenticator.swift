@@ -20,9 +20,9 @@ public final class KeyAuthenticator: @unchecked Sendable {
 
     public init(pool: ConnectionPool) { self.pool = pool }
 
-    /// The cached answer, if there is one: `.some(nil)` means known to be invalid.
-    public func cached(_ presented: String, now: Timestamp = .now()) -> AuthenticatedKey?? {
-        let fingerprint = KeyMaterial.fingerprint(presented)
+    /// The cached answer for a key's fingerprint (`KeyMaterial.fingerprint`), if there is one:
+    /// `.some(nil)` means known to be invalid.
+    public func cached(fingerprint: String, now: Timestamp = .now()) -> AuthenticatedKey?? {
         lock.lock()
         defer { lock.unlock() }
         if let key = known[fingerprint] { return .some(key.isUsable(at: now) ? key : nil) }
@@ -31,9 +31,8 @@ public final class KeyAuthenticator: @unchecked Sendable {
     }
 
     /// Full authentication (blocking: database and maybe bcrypt). Nil when the key is invalid.
-    public func authenticate(_ presented: String) throws -> AuthenticatedKey? {
-        if let answer = cached(presented) { return answer }
-        let fingerprint = KeyMaterial.fingerprint(presented)
+    public func authenticate(_ presented: String, fingerprint: String) throws -> AuthenticatedKey? {
+        if let answer = cached(fingerprint: fingerprint) { return answer }
         lock.lock()
         let startedIn = generation
         lock.unlock()

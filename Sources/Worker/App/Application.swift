@@ -75,6 +75,18 @@ final class Application: @unchecked Sendable {
         threadPool.runIfActive(eventLoop: request.eventLoop, work)
     }
 
+    /// The shape of every handler that reaches the database: `prepare` parses and validates on the
+    /// event loop and returns the blocking work, which runs on the thread pool; its JSON is the
+    /// response body (nil: none, as for 204).
+    func answer(_ request: Request, status: HTTPResponseStatus = .ok,
+                _ prepare: () throws -> () throws -> JSONValue?) -> EventLoopFuture<Response> {
+        let work: () throws -> JSONValue?
+        do { work = try prepare() } catch { return request.eventLoop.makeFailedFuture(error) }
+        return blocking(request) { try work() }.map { value in
+            value.map { Response.json($0, status: status) } ?? Response(status: status)
+        }
+    }
+
     /// Routes the request and calls `done` on the request's event loop with the response.
     func respond(to incoming: Request, _ done: @escaping (Response) -> Void) {
         // A preflight is answered before routing and authentication, on any path.

@@ -22,11 +22,12 @@ struct Authentication {
             return request.eventLoop.makeFailedFuture(unauthorized("API key required. Provide via X-API-Key header or Bearer token."))
         }
         let found: EventLoopFuture<AuthenticatedKey?>
-        if let cached = app.keys.cached(presented) {
+        let fingerprint = KeyMaterial.fingerprint(presented)
+        if let cached = app.keys.cached(fingerprint: fingerprint) {
             found = request.eventLoop.makeSucceededFuture(cached)
         } else {
             let keys = app.keys
-            found = app.blocking(request) { try keys.authenticate(presented) }
+            found = app.blocking(request) { try keys.authenticate(presented, fingerprint: fingerprint) }
         }
         return found.flatMapThrowing { key in
             guard let key else { throw unauthorized("Invalid API key") }

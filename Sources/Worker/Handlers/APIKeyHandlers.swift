@@ -16,7 +16,7 @@ struct APIKeyHandlers {
     }
 
     func create(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request, status: .created) {
+        app.answer(request, status: .created) {
             var fields = BodyFields(try JSONBody.object(request))
             let name = fields.string("name", required: true, minLength: 3, maxLength: 255)
             let permission = fields.permission("permission", default: .read)
@@ -36,7 +36,7 @@ struct APIKeyHandlers {
     }
 
     func list(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request) {
+        app.answer(request) {
             var query = QueryParameters(request)
             let includeRevoked = query.bool("include_revoked", default: false)
             var permission: Permission?
@@ -57,14 +57,14 @@ struct APIKeyHandlers {
     }
 
     func stats(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request) {
+        app.answer(request) {
             try requireAuth()
             return { .object(try service.stats()) }
         }
     }
 
     func get(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request) {
+        app.answer(request) {
             let id = try keyID(request)
             try requireAuth()
             return { .object(try service.get(id: id).json()) }
@@ -72,7 +72,7 @@ struct APIKeyHandlers {
     }
 
     func revoke(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request) {
+        app.answer(request) {
             let id = try keyID(request)
             var fields = BodyFields(try JSONBody.object(request))
             let by = fields.string("revoked_by", required: true, minLength: 1, maxLength: 255)
@@ -89,7 +89,7 @@ struct APIKeyHandlers {
     }
 
     func delete(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request, status: .noContent) {
+        app.answer(request, status: .noContent) {
             let id = try keyID(request)
             try requireAuth()
             let keys = app.keys
@@ -102,7 +102,7 @@ struct APIKeyHandlers {
     }
 
     func rotate(_ request: Request) -> EventLoopFuture<Response> {
-        handle(request) {
+        app.answer(request) {
             let id = try keyID(request)
             var fields = BodyFields(try JSONBody.object(request))
             let hours = fields.int("grace_period_hours", range: 0...168) ?? 24
@@ -140,15 +140,5 @@ struct APIKeyHandlers {
                 message: "Input should be a valid integer, unable to parse string as an integer", input: .string(text))])
         }
         return id
-    }
-
-    /// Validates on the event loop, runs the work on the thread pool; nil work result = no body.
-    private func handle(_ request: Request, status: HTTPResponseStatus = .ok,
-                        _ prepare: () throws -> () throws -> JSONValue?) -> EventLoopFuture<Response> {
-        let work: () throws -> JSONValue?
-        do { work = try prepare() } catch { return request.eventLoop.makeFailedFuture(error) }
-        return app.blocking(request) { try work() }.map { value in
-            value.map { Response.json($0, status: status) } ?? Response(status: status)
-        }
     }
 }

@@ -42,9 +42,9 @@ struct HealthHandlers {
             }
             .recover { error in
                 let message: String
-                if error is DatabaseError {
+                if let failure = error as? DatabaseError {
                     message = settings.isProduction ? "Database connection failed. Please try again later."
-                        : "Database connection failed: \((error as! DatabaseError).message)"
+                        : "Database connection failed: \(failure.message)"
                 } else {
                     message = settings.isProduction ? "Health check failed. Please try again later."
                         : "Health check failed: \(error)"

@@ -149,18 +149,14 @@ struct SchemaHandlers {
         }
     }
 
-    /// Parses on the event loop (`prepare` returns the blocking work), then runs the work on the
-    /// thread pool and encodes its JSON.
+    /// `Application.answer` with the query parameters collected and checked before the work.
     private func run(_ request: Request, status: HTTPResponseStatus = .ok,
                      _ prepare: (inout QueryParameters) throws -> () throws -> JSONValue) -> EventLoopFuture<Response> {
-        var query = QueryParameters(request)
-        let work: () throws -> JSONValue
-        do {
-            work = try prepare(&query)
+        app.answer(request, status: status) {
+            var query = QueryParameters(request)
+            let work = try prepare(&query)
             try query.collector.check()
-        } catch {
-            return request.eventLoop.makeFailedFuture(error)
+            return { try work() }
         }
-        return app.blocking(request) { try work() }.map { Response.json($0, status: status) }
     }
 }
