@@ -20,6 +20,13 @@ int pyrmute_set_cloexec(int fd);
 /// pipe2(O_CLOEXEC | O_NONBLOCK).
 int pyrmute_pipe_cloexec_nonblock(int fds[2]);
 
+/// Clears O_NONBLOCK.
+int pyrmute_set_blocking(int fd);
+
+/// Sends `message` as one datagram to the systemd notification socket `path` (a filesystem path,
+/// or an abstract name starting with '@'). Returns 0 or an errno value.
+int pyrmute_notify(const char *path, const char *message);
+
 /// accept4(SOCK_CLOEXEC) without the peer address.
 int pyrmute_accept_cloexec(int fd);
 

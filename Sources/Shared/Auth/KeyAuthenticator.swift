@@ -17,16 +17,25 @@ public final class KeyAuthenticator: @unchecked Sendable {
     /// so a revocation that lands during a (slow, bcrypt) first check is not undone.
     private var generation = 0
     private static let unknownLimit = 10_000
+    private var cacheHits = 0
+    private var cacheMisses = 0
 
     public init(pool: ConnectionPool) { self.pool = pool }
+
+    /// Answers found in the cache, and checks that had to reach the database (for metrics).
+    public var cacheCounts: (hits: Int, misses: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (cacheHits, cacheMisses)
+    }
 
     /// The cached answer for a key's fingerprint (`KeyMaterial.fingerprint`), if there is one:
     /// `.some(nil)` means known to be invalid.
     public func cached(fingerprint: String, now: Timestamp = .now()) -> AuthenticatedKey?? {
         lock.lock()
         defer { lock.unlock() }
-        if let key = known[fingerprint] { return .some(key.isUsable(at: now) ? key : nil) }
-        if unknown.contains(fingerprint) { return .some(nil) }
+        if let key = known[fingerprint] { cacheHits += 1; return .some(key.isUsable(at: now) ? key : nil) }
+        if unknown.contains(fingerprint) { cacheHits += 1; return .some(nil) }
         return nil
     }
 
@@ -35,6 +44,7 @@ public final class KeyAuthenticator: @unchecked Sendable {
         if let answer = cached(fingerprint: fingerprint) { return answer }
         lock.lock()
         let startedIn = generation
+        cacheMisses += 1
         lock.unlock()
         let found = try pool.withConnection { db -> AuthenticatedKey? in
             let repository = APIKeyRepository(db: db)

@@ -36,6 +36,13 @@ public final class ConnectionPool: @unchecked Sendable {
         }
     }
 
+    /// Connections open and, of those, lent out right now (for metrics).
+    public var usage: (open: Int, inUse: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (open, open - idle.count)
+    }
+
     public func close() {
         condition.lock()
         closed = true

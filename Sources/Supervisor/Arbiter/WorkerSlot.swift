@@ -1,36 +1,22 @@
 import Foundation
 import Shared
 
-/// One place for a worker: its listening socket and the process currently serving it.
+/// One place for a worker: its listening socket, the process serving it and, while it is being
+/// replaced, the successor that takes over once it serves.
 final class WorkerSlot {
-    enum State: String {
-        /// Spawned, not yet serving.
-        case starting
-        case running
-        /// Told to finish its requests and exit.
-        case draining
-        /// Dead; restarts at `restartAt`.
-        case backoff
-        /// No process and none planned (shutdown, or the slot is being removed).
-        case stopped
-    }
-
     let index: Int
     let socket: ListeningSocket
-    var state = State.stopped
-    var pid: pid_t = 0
-    var startedAt: Timestamp?
-    /// Read end of the pipe the worker writes one byte to once it serves.
-    var readyPipe: Int32 = -1
+    var current: WorkerChild?
+    /// A replacement starting beside `current` (reload, recycling); promoted when it is ready.
+    var incoming: WorkerChild?
     var restarts = 0
     /// Quick deaths in a row; sets the backoff.
     var consecutiveFailures = 0
-    var restartAt: Double = 0
-    /// Monotonic time of the last spawn.
-    var spawnedAt: Double = 0
-    /// Respawn at once when the current process exits (reload, binary change).
-    var replaceOnExit = false
-    /// Close the socket and drop the slot when the current process exits (SIGTTOU).
+    /// Monotonic time of the next start after a death; nil when none is planned.
+    var restartAt: Double?
+    /// Monotonic time before which a failed replacement is not tried again.
+    var replaceAfter = 0.0
+    /// Close the socket and drop the slot when its process exits (SIGTTOU, fewer WORKERS on reload).
     var retireOnExit = false
 
     init(index: Int, socket: ListeningSocket) {
@@ -38,5 +24,13 @@ final class WorkerSlot {
         self.socket = socket
     }
 
-    var hasProcess: Bool { pid > 0 }
+    var hasProcess: Bool { current != nil || incoming != nil }
+    var isRunning: Bool { current?.phase == .running }
+
+    /// For the liveness document.
+    var stateName: String {
+        if let current { return current.phase.rawValue }
+        if incoming != nil { return "starting" }
+        return restartAt != nil ? "backoff" : "stopped"
+    }
 }

@@ -3,11 +3,11 @@ import Foundation
 import Shared
 
 /// Starts `pyrmute-registry-worker` processes with posix_spawn: the slot's socket as fd 3, the
-/// write end of a readiness pipe as fd 4, clean signal mask and dispositions.
+/// write end of its control pipe as fd 4 (`WorkerMessage`), clean signal mask and dispositions.
 struct WorkerSpawner {
     let executable: String
     /// Settings the CLI flags override, passed down as `PYRMUTE_REGISTRY_*` variables.
-    let overrides: [String: String]
+    var overrides: [String: String]
     let startedAt: Timestamp
 
     /// The worker binary beside this executable, unless `PYRMUTE_REGISTRY_WORKER_BINARY` names one.
@@ -24,7 +24,7 @@ struct WorkerSpawner {
         return path
     }
 
-    func spawn(_ slot: WorkerSlot) throws {
+    func spawn(_ slot: WorkerSlot) throws -> WorkerChild {
         var fds: [Int32] = [0, 0]
         guard pyrmute_pipe_cloexec_nonblock(&fds) == 0 else {
             throw SocketError(description: "pipe: \(String(cString: strerror(errno)))")
@@ -32,6 +32,7 @@ struct WorkerSpawner {
         defer { close(fds[1]) }
 
         var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = nil   // the supervisor speaks to systemd; workers do not
         for (name, value) in overrides { environment[name] = value }
         environment["PYRMUTE_REGISTRY_WORKER_SLOT"] = String(slot.index)
         environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"] = String(getpid())
@@ -49,9 +50,6 @@ struct WorkerSpawner {
             close(fds[0])
             throw SocketError(description: "posix_spawn \(executable): \(String(cString: strerror(rc)))")
         }
-        slot.pid = pid
-        slot.readyPipe = fds[0]
-        slot.state = .starting
-        slot.startedAt = .now()
+        return WorkerChild(pid: pid, slotIndex: slot.index, control: ControlPipe(fd: fds[0]))
     }
 }

@@ -26,32 +26,14 @@ struct ServeCommand: ParsableCommand {
         signals.block()
         pyrmute_line_buffer_stdout()
 
+        try validateFlags()
         var settings = try loadSettings()
-        var overrides: [String: String] = [:]
-        func override(_ name: String, _ value: String) { overrides[SettingsLoader.prefix + name] = value }
-        if let host { settings.host = host; override("HOST", host) }
-        if let port {
-            guard (1...65535).contains(port) else { printError("Invalid --port \(port): expected 1-65535"); throw ExitCode.failure }
-            settings.port = port; override("PORT", String(port))
-        }
-        if let workers {
-            guard (1...512).contains(workers) else { printError("Invalid --workers \(workers): expected 1-512"); throw ExitCode.failure }
-            settings.workers = workers
-        }
-        if reload { settings.reload = true }
-        if settings.reload { settings.workers = 1 }
-        override("WORKERS", String(settings.workers))
-        if let logLevel {
-            guard let level = Settings.LogLevel(rawValue: logLevel.uppercased()) else {
-                printError("Invalid --log-level \(logLevel): expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
-                throw ExitCode.failure
-            }
-            settings.logLevel = level; override("LOG_LEVEL", level.rawValue)
-        }
-        if !accessLog { settings.enableRequestLogging = false; override("ENABLE_REQUEST_LOGGING", "false") }
-        if let supervisorPort {
-            guard (0...65535).contains(supervisorPort) else { printError("Invalid --supervisor-port \(supervisorPort)"); throw ExitCode.failure }
-            settings.supervisorPort = supervisorPort
+        let overrides = apply(to: &settings)
+        let flags = self
+        let reloadSettings = { () throws -> Settings in
+            var fresh = try SettingsLoader().load()
+            _ = flags.apply(to: &fresh)
+            return fresh
         }
 
         LogSetup.bootstrap(settings, process: "supervisor")
@@ -82,7 +64,7 @@ struct ServeCommand: ParsableCommand {
                 liveness = try LivenessServer(host: settings.effectiveSupervisorHost, port: settings.supervisorPort)
             }
             arbiter = Arbiter(
-                settings: settings, host: settings.host, port: settings.port, sockets: sockets,
+                settings: settings, reloadSettings: reloadSettings, sockets: sockets,
                 spawner: WorkerSpawner(executable: executable, overrides: overrides, startedAt: .now()),
                 signals: signals, liveness: liveness, watchBinary: settings.reload, logger: logger)
             liveness?.start()
@@ -92,5 +74,37 @@ struct ServeCommand: ParsableCommand {
         }
         let status = arbiter.run()
         if status != 0 { throw ExitCode(status) }
+    }
+
+    private func validateFlags() throws {
+        if let port, !(1...65535).contains(port) { printError("Invalid --port \(port): expected 1-65535"); throw ExitCode.failure }
+        if let workers, !(1...512).contains(workers) { printError("Invalid --workers \(workers): expected 1-512"); throw ExitCode.failure }
+        if let logLevel, Settings.LogLevel(rawValue: logLevel.uppercased()) == nil {
+            printError("Invalid --log-level \(logLevel): expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+            throw ExitCode.failure
+        }
+        if let supervisorPort, !(0...65535).contains(supervisorPort) {
+            printError("Invalid --supervisor-port \(supervisorPort)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// Puts the command line's flags over `settings` (from the environment and `.env`); returns
+    /// them as `PYRMUTE_REGISTRY_*` variables for the workers, which read their settings themselves.
+    private func apply(to settings: inout Settings) -> [String: String] {
+        var overrides: [String: String] = [:]
+        func override(_ name: String, _ value: String) { overrides[SettingsLoader.prefix + name] = value }
+        if let host { settings.host = host; override("HOST", host) }
+        if let port { settings.port = port; override("PORT", String(port)) }
+        if let workers { settings.workers = workers }
+        if reload { settings.reload = true }
+        if settings.reload { settings.workers = 1 }
+        override("WORKERS", String(settings.workers))
+        if let level = logLevel.flatMap({ Settings.LogLevel(rawValue: $0.uppercased()) }) {
+            settings.logLevel = level; override("LOG_LEVEL", level.rawValue)
+        }
+        if !accessLog { settings.enableRequestLogging = false; override("ENABLE_REQUEST_LOGGING", "false") }
+        if let supervisorPort { settings.supervisorPort = supervisorPort }
+        return overrides
     }
 }

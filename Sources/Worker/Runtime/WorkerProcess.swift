@@ -6,9 +6,10 @@ import NIOPosix
 import Shared
 
 /// A worker's life: spawn → settings → database pool → serve → drain → exit.
-/// Exit status 3 tells the supervisor the worker cannot boot (bad settings): restarting won't help.
+/// Exit status `WorkerExit.bootFailure` tells the supervisor the worker cannot boot (bad
+/// settings): restarting won't help.
 enum WorkerProcess {
-    static let bootFailure: Int32 = 3
+    static let bootFailure = WorkerExit.bootFailure
 
     static func run() -> Never {
         pyrmute_line_buffer_stdout()
@@ -16,9 +17,9 @@ enum WorkerProcess {
         // Keep fd 3 (and the readiness pipe) out of any process this one might start, such as
         // Swift's crash backtracer.
         _ = pyrmute_set_cloexec(HTTPServer.inheritedSocket)
-        let readyFD = environment["PYRMUTE_REGISTRY_READY_FD"].flatMap(Int32.init)
-        if let readyFD { _ = pyrmute_set_cloexec(readyFD) }
+        let link = environment["PYRMUTE_REGISTRY_READY_FD"].flatMap(Int32.init).map(SupervisorLink.init)
         _ = pyrmute_set_parent_death_signal(SIGTERM)
+        signal(SIGPIPE, SIG_IGN)   // a closed control pipe or client socket is an error to handle, not death
         if let supervisor = environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"].flatMap(Int32.init), getppid() != supervisor {
             exit(0)   // the supervisor died before the death signal was armed
         }
@@ -70,10 +71,12 @@ enum WorkerProcess {
             return source
         }
 
-        if let readyFD {
-            var byte: UInt8 = 1
-            _ = write(readyFD, &byte, 1)
-            close(readyFD)
+        var heartbeat: Heartbeat?
+        if let link {
+            link.send(.ready)
+            heartbeat = Heartbeat(group: group, link: link, settings: settings,
+                                  requestsServed: { app.metrics.requestsServed }, snapshot: app.metricsSnapshot)
+            heartbeat?.start()
         }
         app.startBackgroundWork()
         logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])
@@ -87,6 +90,8 @@ enum WorkerProcess {
         try? tracker.drain(on: group.next()).wait()
         signalSources.forEach { $0.cancel() }
         app.flushPending()
+        heartbeat?.stop()
+        link?.flush()
         try? threadPool.syncShutdownGracefully()
         pool.close()
         try? group.syncShutdownGracefully()

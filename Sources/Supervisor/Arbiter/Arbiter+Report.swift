@@ -1,0 +1,74 @@
+import Foundation
+import Shared
+
+/// What the supervisor tells the outside: the liveness document, the metrics of the whole server
+/// and systemd's readiness and status.
+extension Arbiter {
+    func publish(force: Bool = false) {
+        let running = slots.filter(\.isRunning).count
+        let expected = slots.filter { !$0.retireOnExit }.count
+        notifySystemd(running: running, expected: expected)
+        guard let liveness else { return }
+        let slotList: [JSONValue] = slots.map { slot in
+            [
+                "slot": .int(slot.index),
+                "pid": slot.current.map { .int(Int($0.pid)) } ?? .null,
+                "state": .string(slot.stateName),
+                "started_at": slot.current.map { .string($0.startedAt.isoZulu) } ?? .null,
+                "restarts": .int(slot.restarts),
+            ]
+        }
+        let document: JSONValue = [
+            "status": running > 0 ? "ok" : "unavailable",
+            "supervisor_pid": .int(Int(getpid())),
+            "started_at": .string(startedAt.isoZulu),
+            "uptime_seconds": .double((Timestamp.now().secondsSinceEpoch - startedAt.secondsSinceEpoch)),
+            "workers_running": .int(running),
+            "workers_expected": .int(expected),
+            "shutting_down": .bool(shutdownDeadline != nil),
+            "slots": .array(slotList),
+        ]
+        liveness.update(document, healthy: running > 0)
+
+        let now = monotonicNow()
+        let elapsed = now - lastMetricsRender
+        if force || (metricsDirty && elapsed >= 0.25) || elapsed >= 1 {
+            lastMetricsRender = now
+            metricsDirty = false
+            liveness.updateMetrics(PrometheusText.render(serverMetrics(running: running, expected: expected)))
+        }
+    }
+
+    /// Every worker's counts added up: the exited ones, and the latest beat of each living one.
+    func serverMetrics(running: Int, expected: Int) -> MetricsSnapshot {
+        var total = retiredMetrics
+        let living = slots.flatMap { [$0.current, $0.incoming].compactMap { $0 } } + outgoing
+        for worker in living { total.add(worker.metrics) }
+        total.counters["worker_restarts_total"] = Double(workerRestarts)
+        total.counters["worker_recycles_total"] = Double(workerRecycles)
+        total.gauges["workers_running"] = Double(running)
+        total.gauges["workers_expected"] = Double(expected)
+        return total
+    }
+
+    private func notifySystemd(running: Int, expected: Int) {
+        let stopping = shutdownDeadline != nil
+        let status = "\(running) of \(expected) workers running" + (stopping ? ", shutting down" : reloading ? ", reloading" : "")
+        let settled = running == expected && expected > 0 && !slots.contains { $0.incoming != nil } && replacementQueue.isEmpty
+        if !announcedReady, !stopping, settled {
+            announcedReady = true
+            reloading = false
+            lastStatus = status
+            logger.info("all workers serving", metadata: ["workers": "\(running)"])
+            notifier.ready(status: status)
+        } else if reloading, !stopping, settled {
+            reloading = false
+            lastStatus = "\(running) of \(expected) workers running"
+            logger.info("reload complete", metadata: ["workers": "\(running)"])
+            notifier.ready(status: lastStatus)
+        } else if announcedReady, status != lastStatus {
+            lastStatus = status
+            notifier.status(status)
+        }
+    }
+}
