@@ -45,6 +45,7 @@ enum Routes {
         router.add(.DELETE, "/api-keys/{key_id}", .admin, keys.delete)
         router.add(.POST, "/api-keys/{key_id}/rotate", .admin, keys.rotate)
         router.add(.GET, "/audit-logs", .admin, AuditHandlers(app: app).list)
+        router.add(.GET, "/metrics", .admin, MetricsHandler(app: app).metrics)
         return router
     }
 }

@@ -13,18 +13,22 @@ final class ServerProcess {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// `dotEnv` is written to `.env` in the server's directory before it starts; with
+    /// `workersFlag` false, the worker count comes from the settings, not `--workers`.
     init(databaseURL: String, workers: Int = 2, environment: [String: String] = [:], arguments: [String] = [],
-         waitForWorkers: Bool = true) throws {
+         waitForWorkers: Bool = true, dotEnv: String? = nil, workersFlag: Bool = true) throws {
         self.databaseURL = databaseURL
         port = FreePort.next()
         supervisorPort = FreePort.next()
         directory = Paths.temporaryDirectory("server")
         logFile = directory.appendingPathComponent("server.log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        if let dotEnv { try dotEnv.write(to: directory.appendingPathComponent(".env"), atomically: true, encoding: .utf8) }
         let handle = try FileHandle(forWritingTo: logFile)
         process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.cli)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port), "--workers", String(workers)] + arguments
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
+            + (workersFlag ? ["--workers", String(workers)] : []) + arguments
         process.environment = TestEnvironment.base.merging([
             "PYRMUTE_REGISTRY_DATABASE_URL": databaseURL,
             "PYRMUTE_REGISTRY_SUPERVISOR_PORT": String(supervisorPort),
