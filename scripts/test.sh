@@ -19,6 +19,7 @@ fi
 
 "$ROOT/scripts/install-deps.sh"
 "$ROOT/scripts/install-python-client.sh" >/dev/null
+"$ROOT/scripts/install-python-tools.sh" >/dev/null
 
 export PYRMUTE_TEST_REQUIRE_POSTGRES=1
 

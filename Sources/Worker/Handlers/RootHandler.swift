@@ -7,13 +7,13 @@ struct RootHandler {
 
     init(app: Application) {
         let settings = app.settings
-        let docs: JSONValue = settings.isProduction ? .null : "/docs"
-        let redoc: JSONValue = settings.isProduction ? .null : "/redoc"
+        let docs: JSONValue = settings.isProduction ? .null : .string(DocsPaths.swaggerUI)
+        let redoc: JSONValue = settings.isProduction ? .null : .string(DocsPaths.redoc)
         response = .json([
             "name": .string(settings.appName),
             "version": .string(settings.appVersion),
             "environment": .string(settings.environment.rawValue),
-            "documentation": ["swagger": docs, "redoc": redoc, "openapi": "/openapi.json"],
+            "documentation": ["swagger": docs, "redoc": redoc, "openapi": .string(DocsPaths.openAPI)],
             "endpoints": ["health": "/health", "schemas": "/schemas"],
             "repository": .string(AppInfo.repository),
         ])

@@ -16,16 +16,27 @@ struct Route {
     let segments: [Segment]
     /// The permission a key needs when authentication is on; nil for public routes.
     let permission: Permission?
+    /// What the OpenAPI document says about the route beyond its method, path and permission.
+    let doc: RouteDoc?
     let handler: Handler
 
-    init(_ method: HTTPMethod, _ pattern: String, permission: Permission?, _ handler: @escaping Handler) {
+    init(_ method: HTTPMethod, _ pattern: String, permission: Permission?, doc: RouteDoc? = nil, _ handler: @escaping Handler) {
         self.method = method
         self.pattern = pattern
         self.permission = permission
+        self.doc = doc
         self.segments = Route.split(pattern).map { part in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(part)
         }
         self.handler = handler
+    }
+
+    /// The names of the pattern's parameters, in path order.
+    var parameterNames: [String] {
+        segments.compactMap { segment in
+            if case .parameter(let name) = segment { return name }
+            return nil
+        }
     }
 
     /// `/a/b/` → `["a", "b", ""]`; `/` → `[]`.

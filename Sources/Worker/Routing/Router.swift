@@ -15,8 +15,10 @@ struct Router {
 
     private(set) var routes: [Route] = []
 
-    mutating func add(_ method: HTTPMethod, _ pattern: String, _ permission: Permission?, _ handler: @escaping Handler) {
-        routes.append(Route(method, pattern, permission: permission, handler))
+    /// `doc` documents the route in `/openapi.json`; a route without one is listed there all the same.
+    mutating func add(_ method: HTTPMethod, _ pattern: String, _ permission: Permission?, _ handler: @escaping Handler,
+                      doc: RouteDoc? = nil) {
+        routes.append(Route(method, pattern, permission: permission, doc: doc, handler))
     }
 
     func resolve(_ method: HTTPMethod, path: String) -> Resolution {
