@@ -88,7 +88,7 @@ final class CLITests: XCTestCase {
         }
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4])
         for table in ["schemas", "api_keys", "audit_logs"] {
             XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM \(table)"), 0)
         }
@@ -98,7 +98,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         let otherDB = try Database.connect(DatabaseURL(parsing: other))
         defer { otherDB.close() }
-        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2, 3])
+        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2, 3, 4])
     }
 
     func testInitDBFailureIsOneLineWithoutPassword() throws {

@@ -26,7 +26,8 @@ final class CORSTests: XCTestCase {
         let simple = try server.request("/health", headers: [("Origin", "https://ui.example")])
         XCTAssertEqual(simple.header("Access-Control-Allow-Origin"), "*")
         XCTAssertEqual(simple.header("Access-Control-Allow-Credentials"), "true")
-        XCTAssertEqual(simple.header("Access-Control-Expose-Headers"), "X-Correlation-ID")
+        XCTAssertEqual(simple.header("Access-Control-Expose-Headers"),
+                       "X-Correlation-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After")
         XCTAssertNil(simple.header("Vary"))
         let withCookie = try server.request("/health", headers: [("Origin", "https://ui.example"), ("Cookie", "a=b")])
         XCTAssertEqual(withCookie.header("Access-Control-Allow-Origin"), "https://ui.example")

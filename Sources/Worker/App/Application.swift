@@ -20,6 +20,8 @@ final class Application: @unchecked Sendable {
     let audit: AuditRecorder?
     private(set) var router = Router()
     let cors: CORSPolicy
+    /// Present when RATE_LIMIT_ENABLED.
+    let rateLimiter: RateLimiter?
     private var background: DispatchSourceTimer?
 
     init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger) {
@@ -32,21 +34,26 @@ final class Application: @unchecked Sendable {
         usage = UsageRecorder(pool: pool)
         audit = settings.enableAuth && settings.auditEnabled ? AuditRecorder(pool: pool) : nil
         cors = CORSPolicy(settings)
+        rateLimiter = settings.rateLimitEnabled
+            ? RateLimiter(pool: pool, limit: settings.rateLimitPerMinute, logger: logger) : nil
         router = Routes.make(self)
     }
 
     /// Polls the key-state version and writes batched usage counts and audit rows, off the
-    /// event loops, four times a second.
+    /// event loops, four times a second; deletes past rate-limit windows once a minute.
     func startBackgroundWork() {
-        guard settings.enableAuth else { return }
+        guard settings.enableAuth || rateLimiter != nil else { return }
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "pyrmute.background"))
         timer.schedule(deadline: .now(), repeating: .milliseconds(250))
         var lastError = ""
         timer.setEventHandler { [self] in
             do {
-                try keys.refreshState()
-                try usage.flush()
-                try audit?.flush()
+                if settings.enableAuth {
+                    try keys.refreshState()
+                    try usage.flush()
+                    try audit?.flush()
+                }
+                try rateLimiter?.purgeExpiredWindows()
                 lastError = ""
             } catch {
                 let text = "\(error)"
@@ -99,7 +106,7 @@ final class Application: @unchecked Sendable {
         case .matched(let route, let parameters):
             request.parameters = parameters
             let prepared = request
-            answer = Authentication(app: self).check(request, route: route, identified: { request.apiKey = $0 }).flatMap { key in
+            answer = RateLimiting(app: self).admit(request, route: route, identified: { request.apiKey = $0 }) { key in
                 var authenticated = prepared
                 authenticated.apiKey = key
                 return route.handler(authenticated)
@@ -148,7 +155,7 @@ final class Application: @unchecked Sendable {
         return Response(status: .temporaryRedirect, headers: ["Location": location])
     }
 
-    private func errorResponse(_ error: Error, _ request: Request) -> Response {
+    func errorResponse(_ error: Error, _ request: Request) -> Response {
         switch error {
         case let error as HTTPError:
             return error.response

@@ -3,7 +3,7 @@ import NIOHTTP1
 import Shared
 
 /// CORS as Starlette's middleware answers it with the four `CORS_*` settings (contract §1.4),
-/// plus `Access-Control-Expose-Headers: X-Correlation-ID` so browsers can read the request id.
+/// plus `Access-Control-Expose-Headers` so browsers can read the request id and the rate limit.
 struct CORSPolicy {
     private let origins: Set<String>
     private let allowAllOrigins: Bool
@@ -13,7 +13,7 @@ struct CORSPolicy {
     private let allowAllHeaders: Bool
 
     private static let allMethods = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
-    private static let exposed = "X-Correlation-ID"
+    private static let exposed = "X-Correlation-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After"
 
     init(_ settings: Settings) {
         origins = Set(settings.corsOrigins)

@@ -12,5 +12,6 @@ public struct Migration: Sendable {
         dialect == .sqlite ? sqlite : postgres
     }
 
-    public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration, KeyLookup.migration]
+    public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration, KeyLookup.migration,
+                                          RateLimitCounters.migration]
 }
