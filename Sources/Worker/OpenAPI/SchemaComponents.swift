@@ -17,12 +17,15 @@ extension Components {
     static let schemaListItem = "SchemaListItem"
     static let schemaList = "SchemaList"
 
+    /// `SchemaVersion.pattern` with ASCII digits: the check that answers 422 accepts no other
+    /// digits, while `\d` would let generators and validators of the document use any Unicode digit.
+    private static let versionPattern = #"^[0-9]+\.[0-9]+\.[0-9]+(-[a-zA-Z0-9.-]+)?$"#
     private static let compatibility = JSONSchema.enumeration(["breaking", "backward_compatible", "identical"])
     private static let names = JSONSchema.array(.string())
 
     static let schemas: [(name: String, schema: JSONSchema)] = [
         (schemaCreate, .object([
-            .init("version", .string(.init(pattern: SchemaVersion.pattern)),
+            .init("version", .string(.init(pattern: versionPattern)),
                   description: "`major.minor.patch`; a pre-release suffix passes the pattern but is refused with 400"),
             .init("json_schema", .anyObject, description: "A JSON Schema; must be valid against the Draft 2020-12 meta-schema"),
             .init("avro_schema", .nullable(.anyObject), required: false,
