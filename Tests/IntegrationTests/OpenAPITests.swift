@@ -176,6 +176,20 @@ final class OpenAPITests: XCTestCase {
         XCTAssertEqual(try server.stop(), 0)
     }
 
+    func testRateLimitedOperationsDocumentTheir429() throws {
+        let server = try ServerProcess(databaseURL: Backend.sqlite.freshDatabaseURL(), workers: 1, environment: [
+            "PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED": "true", "PYRMUTE_REGISTRY_RATE_LIMIT_PER_MINUTE": "2",
+        ])
+        let api = try OpenAPIConformance(server)
+        try assertValidOpenAPI(api.document.serializedBytes(), "rate limiting on")
+        XCTAssertNil(api.operation("GET", "/health")?["responses"]?["429"], "health probes are not limited")
+        XCTAssertNotNil(api.operation("GET", "/schemas")?["responses"]?["429"]?["headers"]?["Retry-After"])
+        // Fixed one-minute windows: five calls exceed two per window even across a window's end.
+        let statuses = try (0..<5).map { _ in try api.call("GET", "/schemas").status }
+        XCTAssertTrue(statuses.contains(429), "\(statuses)")
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
     func testAnswersMatchTheDocument_sqlite() throws { try answersMatchTheDocument(.sqlite) }
     func testAnswersMatchTheDocument_postgres() throws { try answersMatchTheDocument(.postgres) }
 

@@ -11,7 +11,9 @@ enum Routes {
     static func make(_ app: Application) -> Router {
         let docs = DocsHandlers(settings: app.settings)
         let router = table(app, docs: docs)
-        docs.publish(OpenAPIDocument(settings: app.settings).render(router.routes))
+        var document = OpenAPIDocument(settings: app.settings)
+        document.rateLimitExemptPatterns = RateLimiting.exemptRoutes
+        docs.publish(document.render(router.routes))
         return router
     }
 
