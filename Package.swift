@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CPostgres", path: "Sources/CPostgres"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "CShim", path: "Sources/CShim"),
         .target(
             name: "Shared",
@@ -32,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "pyrmute-registry-worker",
             dependencies: [
-                "Shared", "CShim",
+                "Shared", "CShim", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -72,7 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Shared"],
+            dependencies: ["Shared", "CZlib"],
             path: "Tests/IntegrationTests",
             exclude: ["python"],
             swiftSettings: [.swiftLanguageMode(.v5)]

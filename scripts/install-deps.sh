@@ -4,7 +4,7 @@
 # Does not install Swift (fails with a hint when `swift` cannot be found) and starts no service.
 set -euo pipefail
 
-PACKAGES=(libsqlite3-dev libpq-dev libcrypt-dev postgresql wrk curl procps ca-certificates python3 python3-venv)
+PACKAGES=(libsqlite3-dev libpq-dev libcrypt-dev zlib1g-dev postgresql wrk curl procps ca-certificates python3 python3-venv)
 
 log() { echo "install-deps: $*" >&2; }
 

@@ -48,6 +48,9 @@ public struct Settings: Sendable {
     public var maxBodySize = 10 * 1024 * 1024
     /// Seconds an idle keep-alive connection stays open.
     public var keepAliveTimeout = 75.0
+    /// Seconds a client gets to send a complete request head, and the longest gap allowed
+    /// while it sends a body; a slower client gets 408 and is disconnected.
+    public var headerTimeout = 10.0
 
     /// The supervisor's liveness listener; 0 turns it off.
     public var supervisorHost: String? = nil

@@ -57,6 +57,12 @@ public struct SettingsLoader {
             guard let d = Double(v), d > 0, d <= 3600 else { throw invalid(name, v, "a number of seconds between 0 and 3600") }
             return d
         }
+        try read("HEADER_TIMEOUT", into: &s.headerTimeout) { v, name in
+            guard let d = Double(v.trimmingCharacters(in: .whitespaces)), d > 0, d <= 3600 else {
+                throw invalid(name, v, "a number of seconds above 0 and at most 3600")
+            }
+            return d
+        }
         try read("SUPERVISOR_HOST", into: &s.supervisorHost) { v, _ in v.isEmpty ? nil : v }
         try read("SUPERVISOR_PORT", into: &s.supervisorPort, int(0...65535))
         try read("GRACEFUL_TIMEOUT", into: &s.gracefulTimeout) { v, name in

@@ -28,6 +28,8 @@ enum EnvironmentTemplate {
         # Largest accepted request body in bytes, and idle keep-alive timeout in seconds
         PYRMUTE_REGISTRY_MAX_BODY_SIZE=\(d.maxBodySize)
         PYRMUTE_REGISTRY_KEEPALIVE_TIMEOUT=\(Int(d.keepAliveTimeout))
+        # Seconds a client gets to send a request head, and the longest pause allowed within a body (408 after)
+        PYRMUTE_REGISTRY_HEADER_TIMEOUT=\(Int(d.headerTimeout))
 
         # Database
         PYRMUTE_REGISTRY_DATABASE_URL=\(d.databaseURL)

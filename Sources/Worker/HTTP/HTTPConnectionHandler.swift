@@ -53,6 +53,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ response: Response, for head: HTTPRequestHead, keepAlive: Bool, context: ChannelHandlerContext) {
+        var response = response
+        ResponseCompression.apply(to: &response, requestHeaders: head.headers)
         var headers = response.headers
         if response.status == .noContent || response.status == .notModified {
             headers.remove(name: "Content-Type")   // no body, so no type (the reference sent one; §13.27)

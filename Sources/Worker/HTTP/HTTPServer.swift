@@ -7,13 +7,18 @@ enum HTTPServer {
     static let inheritedSocket: CInt = 3
 
     static func start(app: Application, tracker: ConnectionTracker, group: EventLoopGroup) throws -> Channel {
-        let keepAlive = TimeAmount.milliseconds(Int64(app.settings.keepAliveTimeout * 1000))
+        let keepAlive = TimeAmount.seconds(app.settings.keepAliveTimeout)
+        let headerTimeout = TimeAmount.seconds(app.settings.headerTimeout)
         return try ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 tracker.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    // encoder, decoder, pipelining, header validation (NIO's defaults: 80 KiB of headers)
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
+                    let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+                    try pipeline.addHandler(RequestTimeoutHandler(timeout: headerTimeout), position: .after(decoder))
+                    try pipeline.addHandler(ProtocolErrorHandler())
                     try pipeline.addHandler(IdleStateHandler(readTimeout: keepAlive))
                     try pipeline.addHandler(HTTPConnectionHandler(app: app, tracker: tracker))
                 }
@@ -23,4 +28,8 @@ enum HTTPServer {
             .withBoundSocket(inheritedSocket)
             .wait()
     }
+}
+
+private extension TimeAmount {
+    static func seconds(_ value: Double) -> TimeAmount { .milliseconds(Int64(value * 1000)) }
 }
