@@ -196,7 +196,7 @@ final class OpenAPITests: XCTestCase {
     /// A tour of every operation with authentication on, successes and refusals, each answer
     /// checked against the document (status documented, body valid against its schema).
     private func answersMatchTheDocument(_ backend: Backend) throws {
-        let (server, admin) = try AuthSupport.server(backend)
+        let (server, admin) = try AuthSupport.server(backend, environment: ["PYRMUTE_REGISTRY_MAX_BODY_SIZE": "1500"])
         let api = try OpenAPIConformance(server)
         for path in ["/", "/health", "/health/live", "/health/ready", "/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect"] {
             XCTAssertEqual(try api.call("GET", path).status, 200, path)
@@ -258,6 +258,8 @@ final class OpenAPITests: XCTestCase {
         XCTAssertEqual(try api.call("POST", "/schemas/{model_name}/versions", global, key: admin,
                                     json: #"{"version":"bad","json_schema":true,"registered_by":""}"#).status, 422)
         XCTAssertEqual(try api.call("POST", "/schemas/{model_name}/versions", global, key: admin, json: "{").status, 422)
+        let huge = #"{"version":"3.0.0","json_schema":{},"registered_by":"\#(String(repeating: "x", count: 2_000))"}"#
+        XCTAssertEqual(try api.call("POST", "/schemas/{model_name}/versions", global, key: admin, json: huge).status, 413)
 
         for (template, path, query) in [("/schemas/{namespace}/{model_name}", ns, ""), ("/schemas/{model_name}", ["model_name": "User"], "namespace=team")] {
             let withVersion = path.merging(["version": "1.0.0"]) { a, _ in a }

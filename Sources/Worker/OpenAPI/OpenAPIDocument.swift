@@ -3,7 +3,8 @@ import Shared
 /// The OpenAPI 3.1 document of a route table: every route, in table order, with what its
 /// `RouteDoc` says and what follows from the route and the settings (path parameters from the
 /// pattern; 401/403 and security when a permission is needed and authentication is on; 422 when
-/// something can fail validation; 429 under rate limiting; 503 when the database is involved).
+/// something can fail validation; 413 for bodies over `MAX_BODY_SIZE`; 429 under rate limiting;
+/// 503 when the database is involved).
 /// A route without a `RouteDoc` still appears, with its path parameters and a generic answer.
 struct OpenAPIDocument {
     let settings: Settings
@@ -81,7 +82,8 @@ struct OpenAPIDocument {
     private func responses(_ route: Route, path: [RouteDoc.Parameter]) -> [ResponseDoc] {
         let protected = settings.enableAuth && route.permission != nil
         guard let doc = route.doc else {
-            return [ResponseDoc(status: 200, description: "Successful Response")] + automatic(route, validates: false, database: protected)
+            return [ResponseDoc(status: 200, description: "Successful Response")]
+                + automatic(route, validates: false, hasBody: false, database: protected)
         }
         let errors = doc.errors.filter { response in
             switch response.condition {
@@ -92,16 +94,20 @@ struct OpenAPIDocument {
         }
         let documentedPath = path.filter { parameter in doc.pathParameters.contains { $0.name == parameter.name } }
         let validates = doc.body != nil || (documentedPath + doc.query).contains(where: \.canBeRefused)
-        return [doc.success] + errors + automatic(route, validates: validates, database: doc.usesDatabase || protected)
+        return [doc.success] + errors
+            + automatic(route, validates: validates, hasBody: doc.body != nil, database: doc.usesDatabase || protected)
     }
 
-    private func automatic(_ route: Route, validates: Bool, database: Bool) -> [ResponseDoc] {
+    private func automatic(_ route: Route, validates: Bool, hasBody: Bool, database: Bool) -> [ResponseDoc] {
         var responses: [ResponseDoc] = []
         if settings.enableAuth, let permission = route.permission {
             responses.append(ResponseDoc(status: 401, description: "No API key, or an invalid, revoked or expired one",
                                          content: .json(.component(Components.errorDetail)),
                                          headers: [("WWW-Authenticate", "`\(Authentication.challenge)`")]))
             responses.append(.detail(403, "The key lacks the `\(permission.rawValue)` permission"))
+        }
+        if hasBody {
+            responses.append(.detail(413, "The body is larger than `MAX_BODY_SIZE` (\(settings.maxBodySize) bytes)"))
         }
         if validates {
             responses.append(.json(422, "Validation error", .component(Components.httpValidationError)))
