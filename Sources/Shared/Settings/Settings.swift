@@ -57,6 +57,11 @@ public struct Settings: Sendable {
     public var supervisorPort = 8001
     /// Seconds a draining worker gets to finish in-flight requests before it is killed.
     public var gracefulTimeout = 30.0
+    /// Seconds without a heartbeat after which a worker is killed and replaced; 0 turns it off.
+    public var workerTimeout = 30.0
+    /// Requests after which a worker is replaced (plus up to `maxRequestsJitter`); 0 turns it off.
+    public var maxRequests = 0
+    public var maxRequestsJitter = 0
 
     public init() {}
 

@@ -69,6 +69,14 @@ public struct SettingsLoader {
             guard let d = Double(v), d >= 0, d <= 3600 else { throw invalid(name, v, "a number of seconds between 0 and 3600") }
             return d
         }
+        try read("WORKER_TIMEOUT", into: &s.workerTimeout) { v, name in
+            guard let d = Double(v), d == 0 || (d >= 2 && d <= 86400) else {
+                throw invalid(name, v, "0 (off) or a number of seconds between 2 and 86400")
+            }
+            return d
+        }
+        try read("MAX_REQUESTS", into: &s.maxRequests, int(0...1_000_000_000))
+        try read("MAX_REQUESTS_JITTER", into: &s.maxRequestsJitter, int(0...1_000_000_000))
         return s
     }
 

@@ -7,7 +7,7 @@ extension Arbiter {
     func publish(force: Bool = false) {
         let running = slots.filter(\.isRunning).count
         let expected = slots.filter { !$0.retireOnExit }.count
-        notifySystemd(running: running, expected: expected)
+        defer { notifySystemd(running: running, expected: expected) }   // after the document says so
         guard let liveness else { return }
         let slotList: [JSONValue] = slots.map { slot in
             [

@@ -18,7 +18,7 @@ extension Arbiter {
     /// Starts a successor beside the slot's running worker; it takes over once it serves.
     func startSuccessor(_ slot: WorkerSlot) {
         do {
-            let worker = try spawner.spawn(slot)
+            let worker = try spawner.spawn(slot, held: true)
             slot.incoming = worker
             slot.restarts += 1
             workerRestarts += 1
@@ -58,8 +58,13 @@ extension Arbiter {
                     logger.info("worker retired", metadata: ["slot": "\(slot.index)", "pid": "\(pid)"])
                     remove(slot)
                 }
-            } else if slot.incoming != nil {
-                logger.warning("worker died while its successor starts", metadata: ["slot": "\(slot.index)", "pid": "\(pid)", "status": "\(outcome)"])
+            } else if let successor = slot.incoming {
+                if worker.phase == .draining {
+                    logger.info("replaced worker exited", metadata: ["slot": "\(slot.index)", "pid": "\(pid)", "status": "\(outcome)"])
+                } else {
+                    logger.warning("worker died while its successor starts", metadata: ["slot": "\(slot.index)", "pid": "\(pid)", "status": "\(outcome)"])
+                }
+                if successor.bootedAt != nil { successor.release() }
             } else if pyrmute_wifexited(status) != 0, pyrmute_wexitstatus(status) == WorkerExit.bootFailure {
                 logger.critical("worker failed to boot; stopping", metadata: ["slot": "\(slot.index)", "pid": "\(pid)"])
                 beginShutdown(exitCode: 1)
@@ -140,6 +145,13 @@ extension Arbiter {
         for message in messages {
             worker.lastHeard = monotonicNow()
             switch message {
+            case .booted:
+                worker.bootedAt = monotonicNow()
+                handOver(to: worker)
+            case .listenerClosed:
+                if let slot = slots.first(where: { $0.current === worker }), let successor = slot.incoming, successor.bootedAt != nil {
+                    successor.release()
+                }
             case .ready:
                 guard worker.phase == .starting else { continue }
                 worker.phase = .running
@@ -151,6 +163,17 @@ extension Arbiter {
             case .recycle:
                 recycle(worker)
             }
+        }
+    }
+
+    /// A successor has booted: its predecessor stops accepting (and drains); the successor is
+    /// released once the predecessor says its listener is closed.
+    private func handOver(to successor: WorkerChild) {
+        guard let slot = slots.first(where: { $0.incoming === successor }) else { return }
+        if let old = slot.current, old.phase != .draining {
+            old.drain()
+        } else {
+            successor.release()
         }
     }
 
@@ -192,6 +215,12 @@ extension Arbiter {
                     break
                 }
             }
+        }
+        for slot in slots {
+            guard let successor = slot.incoming, let booted = successor.bootedAt, !successor.released,
+                  now - booted > Self.handoverTimeout else { continue }
+            logger.warning("predecessor did not report its listener closed; releasing the successor", metadata: ["slot": "\(slot.index)"])
+            successor.release()
         }
         for worker in outgoing where now - (worker.drainStartedAt ?? now) > settings.gracefulTimeout {
             terminate(worker, reason: "still draining after GRACEFUL_TIMEOUT")

@@ -47,6 +47,8 @@ final class Arbiter {
     static let healthyLifetime = 1.0
     static let maximumBackoff = 10.0
     static let startTimeout = 30.0
+    /// How long a booted successor waits for its predecessor to stop accepting.
+    static let handoverTimeout = 2.0
 
     init(settings: Settings, reloadSettings: @escaping () throws -> Settings, sockets: [ListeningSocket],
          spawner: WorkerSpawner, signals: SignalSet, liveness: LivenessServer?, watchBinary: Bool, logger: Logger) {

@@ -25,6 +25,9 @@ final class WorkerChild {
     var askedToRecycle = false
     /// SIGKILL sent (timeouts); waiting to be reaped.
     var killed = false
+    /// A held successor: when it said `booted`, and whether it was told to accept (SIGUSR1).
+    var bootedAt: Double?
+    var released = false
 
     init(pid: pid_t, slotIndex: Int, control: ControlPipe) {
         self.pid = pid
@@ -33,6 +36,13 @@ final class WorkerChild {
     }
 
     var lifetime: Double { monotonicNow() - spawnedAt }
+
+    /// Lets a held successor accept connections.
+    func release() {
+        guard !released else { return }
+        released = true
+        kill(pid, SIGUSR1)
+    }
 
     /// Asks the worker to finish in-flight requests and exit.
     func drain() {

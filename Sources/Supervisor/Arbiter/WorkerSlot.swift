@@ -25,7 +25,11 @@ final class WorkerSlot {
     }
 
     var hasProcess: Bool { current != nil || incoming != nil }
-    var isRunning: Bool { current?.phase == .running }
+    /// Serving, or handing over: the predecessor has stopped accepting and its booted successor
+    /// is about to start (connections wait in the socket's queue meanwhile).
+    var isRunning: Bool {
+        current?.phase == .running || (incoming?.bootedAt != nil && current?.phase == .draining)
+    }
 
     /// For the liveness document.
     var stateName: String {

@@ -24,7 +24,8 @@ struct WorkerSpawner {
         return path
     }
 
-    func spawn(_ slot: WorkerSlot) throws -> WorkerChild {
+    /// A `held` worker boots, says `booted` and waits for SIGUSR1 before it accepts (handover).
+    func spawn(_ slot: WorkerSlot, held: Bool = false) throws -> WorkerChild {
         var fds: [Int32] = [0, 0]
         guard pyrmute_pipe_cloexec_nonblock(&fds) == 0 else {
             throw SocketError(description: "pipe: \(String(cString: strerror(errno)))")
@@ -38,6 +39,7 @@ struct WorkerSpawner {
         environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"] = String(getpid())
         environment["PYRMUTE_REGISTRY_READY_FD"] = "4"
         environment["PYRMUTE_REGISTRY_STARTED_AT"] = String(startedAt.microseconds)
+        environment["PYRMUTE_REGISTRY_HOLD"] = held ? "1" : nil
 
         let arguments: [String] = [executable, "--slot", String(slot.index)]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]

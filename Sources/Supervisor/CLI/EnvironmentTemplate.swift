@@ -25,6 +25,11 @@ enum EnvironmentTemplate {
         # PYRMUTE_REGISTRY_SUPERVISOR_HOST=127.0.0.1
         # Seconds draining workers get to finish in-flight requests on shutdown
         PYRMUTE_REGISTRY_GRACEFUL_TIMEOUT=\(Int(d.gracefulTimeout))
+        # A worker silent for this many seconds is killed and replaced (0 = off)
+        PYRMUTE_REGISTRY_WORKER_TIMEOUT=\(Int(d.workerTimeout))
+        # Replace a worker after this many requests plus a random 0-JITTER more (0 = never)
+        PYRMUTE_REGISTRY_MAX_REQUESTS=\(d.maxRequests)
+        PYRMUTE_REGISTRY_MAX_REQUESTS_JITTER=\(d.maxRequestsJitter)
         # Largest accepted request body in bytes, and idle keep-alive timeout in seconds
         PYRMUTE_REGISTRY_MAX_BODY_SIZE=\(d.maxBodySize)
         PYRMUTE_REGISTRY_KEEPALIVE_TIMEOUT=\(Int(d.keepAliveTimeout))

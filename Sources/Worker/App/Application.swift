@@ -22,6 +22,7 @@ final class Application: @unchecked Sendable {
     let cors: CORSPolicy
     /// Present when RATE_LIMIT_ENABLED.
     let rateLimiter: RateLimiter?
+    let metrics = RequestMetrics()
     private var background: DispatchSourceTimer?
 
     init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger) {
@@ -97,13 +98,19 @@ final class Application: @unchecked Sendable {
     /// Routes the request and calls `done` on the request's event loop with the response.
     func respond(to incoming: Request, _ done: @escaping (Response) -> Void) {
         // A preflight is answered before routing and authentication, on any path.
-        if CORSPolicy.isPreflight(incoming) { return done(cors.preflight(incoming)) }
+        let started = NIODeadline.now()
+        if CORSPolicy.isPreflight(incoming) {
+            let response = cors.preflight(incoming)
+            metrics.record(method: "OPTIONS", route: "preflight", status: Int(response.status.code), seconds: 0)
+            return done(response)
+        }
         var request = incoming
         request.correlationID = CorrelationID.resolve(request.headers)
-        let started = NIODeadline.now()
         let answer: EventLoopFuture<Response>
+        var routeLabel = "unmatched"
         switch router.resolve(request.method, path: request.path) {
         case .matched(let route, let parameters):
+            routeLabel = route.pattern
             request.parameters = parameters
             let prepared = request
             answer = RateLimiting(app: self).admit(request, route: route, identified: { request.apiKey = $0 }) { key in
@@ -128,7 +135,9 @@ final class Application: @unchecked Sendable {
             }
             response.headers.replaceOrAdd(name: "X-Correlation-ID", value: request.correlationID)
             self.cors.decorate(&response, for: request)
-            if self.settings.enableRequestLogging { self.logAccess(request, response, since: started) }
+            let seconds = Double((NIODeadline.now() - started).nanoseconds) / 1e9
+            self.metrics.record(method: request.method.rawValue, route: routeLabel, status: Int(response.status.code), seconds: seconds)
+            if self.settings.enableRequestLogging { self.logAccess(request, response, seconds: seconds) }
             if let audit = self.audit, self.isAudited(request) {
                 audit.record(self.auditEntry(request, response, since: started))
             }
@@ -180,14 +189,32 @@ final class Application: @unchecked Sendable {
         }
     }
 
-    private func logAccess(_ request: Request, _ response: Response, since started: NIODeadline) {
-        let micros = (NIODeadline.now() - started).nanoseconds / 1000
+    /// One line per request (contract §7.13's `request_completed`, plus who and from where; the
+    /// log handler adds the worker's pid to every line).
+    private func logAccess(_ request: Request, _ response: Response, seconds: Double) {
         logger.info("request_completed", metadata: [
             "method": "\(request.method.rawValue)",
             "path": "\(request.path)",
             "status": "\(response.status.code)",
-            "duration_ms": "\(Double(micros) / 1000)",
+            "duration_ms": "\((seconds * 1_000_000).rounded() / 1000)",
             "correlation_id": "\(request.correlationID)",
+            "client_ip": "\(ClientAddress.resolve(request, trusted: settings.trustedProxies))",
+            "api_key_name": "\(request.apiKey?.name ?? "-")",
         ])
+    }
+
+    /// What the heartbeat sends to the supervisor: request metrics plus this worker's counters
+    /// and gauges.
+    func metricsSnapshot() -> MetricsSnapshot {
+        var snapshot = metrics.snapshot
+        let cache = keys.cacheCounts
+        snapshot.counters["auth_cache_hits_total"] = Double(cache.hits)
+        snapshot.counters["auth_cache_misses_total"] = Double(cache.misses)
+        snapshot.counters["rate_limit_rejections_total"] = Double(rateLimiter?.rejections ?? 0)
+        let usage = pool.usage
+        snapshot.gauges["db_pool_connections_open"] = Double(usage.open)
+        snapshot.gauges["db_pool_connections_in_use"] = Double(usage.inUse)
+        snapshot.gauges["db_pool_capacity"] = Double(pool.capacity)
+        return snapshot
     }
 }

@@ -53,6 +53,13 @@ enum WorkerProcess {
         let startedAt = environment["PYRMUTE_REGISTRY_STARTED_AT"].flatMap(Int64.init).map(Timestamp.init) ?? .now()
         let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger)
         let tracker = ConnectionTracker()
+        let signals = ProcessSignals()
+        if environment["PYRMUTE_REGISTRY_HOLD"] == "1", let link {
+            // A successor: booted beside its predecessor; it accepts only once that one has
+            // stopped, so that two processes never accept on one socket.
+            link.send(.booted)
+            guard signals.waitForGo() else { exit(0) }
+        }
 
         let server: Channel
         do {
@@ -60,15 +67,6 @@ enum WorkerProcess {
         } catch {
             fputs("pyrmute-registry-worker: cannot serve on fd \(HTTPServer.inheritedSocket): \(error)\n", stderr)
             exit(bootFailure)
-        }
-
-        let stop = DispatchSemaphore(value: 0)
-        let signalSources = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            return source
         }
 
         var heartbeat: Heartbeat?
@@ -81,14 +79,17 @@ enum WorkerProcess {
         app.startBackgroundWork()
         logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])
 
-        stop.wait()
+        signals.waitForStop()
         logger.info("worker draining", metadata: ["connections": "\(tracker.count)"])
-        try? server.close().wait()
-        // Connections accepted just before the close may still be registering on the event
-        // loop: give them a moment to be tracked, so the drain waits for them too.
+        // Stop accepting first, and close the listener only once connections already accepted
+        // have been set up on their event loops: NIO resets a connection whose setup is still
+        // in flight when the listener closes.
+        try? server.setOption(ChannelOptions.autoRead, value: false).wait()
+        link?.send(.listenerClosed)
         usleep(100_000)
+        try? server.close().wait()
         try? tracker.drain(on: group.next()).wait()
-        signalSources.forEach { $0.cancel() }
+        signals.cancel()
         app.flushPending()
         heartbeat?.stop()
         link?.flush()
