@@ -7,8 +7,8 @@ enum HTTPServer {
     static let inheritedSocket: CInt = 3
 
     static func start(app: Application, tracker: ConnectionTracker, group: EventLoopGroup) throws -> Channel {
-        let keepAlive = TimeAmount.seconds(app.settings.keepAliveTimeout)
-        let headerTimeout = TimeAmount.seconds(app.settings.headerTimeout)
+        let keepAlive = TimeAmount.fromSeconds(app.settings.keepAliveTimeout)
+        let headerTimeout = TimeAmount.fromSeconds(app.settings.headerTimeout)
         return try ServerBootstrap(group: group)
             .childChannelInitializer { channel in
                 tracker.track(channel)
@@ -31,5 +31,5 @@ enum HTTPServer {
 }
 
 private extension TimeAmount {
-    static func seconds(_ value: Double) -> TimeAmount { .milliseconds(Int64(value * 1000)) }
+    static func fromSeconds(_ value: Double) -> TimeAmount { .milliseconds(Int64(value * 1000)) }
 }
