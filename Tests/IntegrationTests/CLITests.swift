@@ -84,7 +84,7 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.output)
             XCTAssertTrue(result.output.hasPrefix("Initializing database: \(backend == .sqlite ? "sqlite" : "postgresql")...\n"), result.output)
             XCTAssertTrue(result.output.hasSuffix("✓ Database initialized successfully!\n"), result.output)
-            XCTAssertEqual(result.output.contains("Applied migrations: 1, 2, 3"), run == 0, result.output)
+            XCTAssertEqual(result.output.contains("Applied migrations: 1, 2, 3, 4"), run == 0, result.output)
         }
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
