@@ -138,6 +138,7 @@ fi
 
 # --- bookkeeping -----------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/pyrmute-deploy.XXXXXX)
+chmod 0755 "$WORK"
 RESULTS="$WORK/results"
 : > "$RESULTS"
 STARTED_PIDS=()   # every process this script starts, ended by pid at exit
@@ -169,25 +170,47 @@ pass() { result PASS "$1"; }
 fail() { result FAIL "$1"; }
 skip() { result SKIP "$1"; }
 
+# Servers run as a non-root user, as every setup here runs them (image USER 1000, pods'
+# runAsUser, the unit's User=): as root, some things work that fail for any other user (e.g. a
+# socket option that needs CAP_NET_ADMIN). As root, setpriv drops to nobody (65534).
+RUN_AS=()
+RUN_AS_UID=""
+if [ "$(id -u)" -eq 0 ]; then
+    RUN_AS_UID=65534
+    RUN_AS=(setpriv --reuid="$RUN_AS_UID" --regid="$RUN_AS_UID" --clear-groups --)
+    if ! "${RUN_AS[@]}" test -x "$CLI" -a -r "$CLI" -a -x "$BIN_DIR/pyrmute-registry-worker" 2>/dev/null; then
+        # The build folder is not reachable for that user: run copies.
+        mkdir -p "$WORK/bin"
+        cp "$CLI" "$BIN_DIR/pyrmute-registry-worker" "$WORK/bin/"
+        chmod 0755 "$WORK/bin" "$WORK/bin/"*
+        CLI="$WORK/bin/pyrmute-registry"
+    fi
+fi
+RUN_DIR=$(dirname "$CLI")   # the binaries the servers run (BIN_DIR or its copy)
+
 # Runs the Python half of the checks (written below); it reports in the same format.
-checks_py() { ROOT="$ROOT" RESULTS="$RESULTS" CHECK="$CURRENT" CLI="$CLI" "$PY" "$WORK/checks.py" "$@"; }
+checks_py() {
+    ROOT="$ROOT" RESULTS="$RESULTS" CHECK="$CURRENT" CLI="$CLI" RUN_AS_UID="$RUN_AS_UID" "$PY" "$WORK/checks.py" "$@"
+}
 
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# start_server DIR [NAME=VALUE...]: `pyrmute-registry serve` on loopback, one worker, SQLite in DIR;
-# sets SERVER_PID, SERVER_PORT, SUPERVISOR_PORT. Returns 1 (log shown) if it does not serve.
+# start_server DIR [NAME=VALUE...]: `pyrmute-registry serve` on loopback, one worker, SQLite in DIR,
+# as the non-root user; sets SERVER_PID, SERVER_PORT, SUPERVISOR_PORT. Returns 1 (log shown) if it
+# does not serve.
 start_server() {
     local dir=$1; shift
     mkdir -p "$dir"
+    [ -n "$RUN_AS_UID" ] && chown "$RUN_AS_UID:$RUN_AS_UID" "$dir"
     SERVER_PORT=$(free_port)
     SUPERVISOR_PORT=$(free_port)
     (
         cd "$dir"
-        export PYRMUTE_REGISTRY_DATABASE_URL="sqlite:///$dir/registry.db" PYRMUTE_REGISTRY_HOST=127.0.0.1 \
+        export HOME="$dir" PYRMUTE_REGISTRY_DATABASE_URL="sqlite:///$dir/registry.db" PYRMUTE_REGISTRY_HOST=127.0.0.1 \
             PYRMUTE_REGISTRY_PORT="$SERVER_PORT" PYRMUTE_REGISTRY_SUPERVISOR_PORT="$SUPERVISOR_PORT" \
             PYRMUTE_REGISTRY_WORKERS=1 PYRMUTE_REGISTRY_GRACEFUL_TIMEOUT=5
         for kv in "$@"; do export "${kv?}"; done
-        exec "$CLI" serve
+        exec "${RUN_AS[@]}" "$CLI" serve
     ) > "$dir/server.log" 2>&1 &
     SERVER_PID=$!
     STARTED_PIDS+=("$SERVER_PID")
@@ -197,7 +220,8 @@ start_server() {
         kill -0 "$SERVER_PID" 2>/dev/null || break
         sleep 0.1
     done
-    log "the server did not serve on port $SERVER_PORT; its log:"
+    log "the server (uid ${RUN_AS_UID:-$(id -u)}) did not serve on port $SERVER_PORT: $(curl -sS --max-time 2 \
+        "http://127.0.0.1:$SERVER_PORT/health/live" 2>&1 | tail -n 1); its log:"
     sed 's/^/    /' "$dir/server.log" >&2
     return 1
 }
@@ -313,7 +337,7 @@ check_systemd() {
         skip "systemd-sysusers/systemd-tmpfiles are not installed"
     fi
 
-    checks_py systemd-run "$BIN_DIR" || true
+    checks_py systemd-run "$RUN_DIR" || true
 }
 
 check_nginx() {
@@ -375,7 +399,7 @@ EOF
 
     local admin_key
     admin_key=$(cd "$WORK/nginx-server" && PYRMUTE_REGISTRY_DATABASE_URL="sqlite:///$WORK/nginx-server/registry.db" \
-        "$CLI" create-admin-key --name deploy-check 2>&1 | sed -n '/^API Key (save this/{n;p;}')
+        "${RUN_AS[@]}" "$CLI" create-admin-key --name deploy-check 2>&1 | sed -n '/^API Key (save this/{n;p;}')
     if [ -z "$admin_key" ]; then fail "create-admin-key gave no key"; fi
 
     local url="https://registry.example.com:$tls_port"
@@ -481,7 +505,16 @@ DEPLOY = os.path.join(ROOT, "deploy")
 CLI = os.environ["CLI"]
 RESULTS = os.environ.get("RESULTS")
 CHECK = os.environ.get("CHECK", "?")
+RUN_AS_UID = int(os.environ["RUN_AS_UID"]) if os.environ.get("RUN_AS_UID") else None
 failures = 0
+
+
+def as_service_user():
+    """preexec_fn: run a child as the non-root user (like the unit's User=) when we are root."""
+    if RUN_AS_UID is not None:
+        os.setgroups([])
+        os.setgid(RUN_AS_UID)
+        os.setuid(RUN_AS_UID)
 
 
 def report(kind, message):
@@ -1278,6 +1311,8 @@ def cmd_systemd_run(bin_dir):
         return [os.path.join(bin_dir, os.path.basename(w)) if w.startswith("/usr/local/bin/") else w for w in words]
 
     with tempfile.TemporaryDirectory(prefix="pyrmute-unit-") as work:
+        if RUN_AS_UID is not None:
+            os.chown(work, RUN_AS_UID, RUN_AS_UID)
         ports = []
         for _ in range(2):
             s = socket.socket()
@@ -1290,16 +1325,19 @@ def cmd_systemd_run(bin_dir):
                "PYRMUTE_REGISTRY_HOST": "127.0.0.1", "PYRMUTE_REGISTRY_PORT": str(ports[0]),
                "PYRMUTE_REGISTRY_SUPERVISOR_HOST": "127.0.0.1", "PYRMUTE_REGISTRY_SUPERVISOR_PORT": str(ports[1])}
         for line in unit_values(unit, "Service", "ExecStartPre"):
-            r = subprocess.run(argv(line.lstrip("-")), env=env, cwd=work, capture_output=True, text=True, timeout=60)
+            r = subprocess.run(argv(line.lstrip("-")), env=env, cwd=work, capture_output=True, text=True, timeout=60,
+                               preexec_fn=as_service_user)
             expect(r.returncode == 0, f"ExecStartPre {' '.join(shlex.split(line)[1:])} by hand: exit 0", (r.stdout + r.stderr)[-400:])
 
         notify_path = os.path.join(work, "notify.sock")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
+        os.chmod(notify_path, 0o777)   # like systemd's: any process of the unit may send
         log_path = os.path.join(work, "server.log")
         log = open(log_path, "w")
         command = argv(service["ExecStart"])
-        process = subprocess.Popen(command, env={**env, "NOTIFY_SOCKET": notify_path}, cwd=work, stdout=log, stderr=log)
+        process = subprocess.Popen(command, env={**env, "NOTIFY_SOCKET": notify_path, "HOME": work}, cwd=work,
+                                   stdout=log, stderr=log, preexec_fn=as_service_user)
 
         def wait_for(needle, timeout):
             seen, deadline = [], time.time() + timeout
@@ -1322,11 +1360,11 @@ def cmd_systemd_run(bin_dir):
         try:
             seen = wait_for("READY=1", 30)
             ready = bool(seen) and seen[0] is not None
-            expect(ready, f"ExecStart by hand with NOTIFY_SOCKET: READY=1 ({seen[-1] if seen else 'nothing'})", log_tail())
+            expect(ready, f"ExecStart by hand as uid {RUN_AS_UID if RUN_AS_UID is not None else os.getuid()} with NOTIFY_SOCKET: READY=1 ({seen[-1] if seen else 'nothing'})", log_tail())
             status, _ = http_get(f"http://127.0.0.1:{ports[0]}/health/ready")
             expect(status == 200, "after READY=1 the workers serve (/health/ready 200)", f"status {status}")
             reload_line = service.get("ExecReload", "").replace("$MAINPID", str(process.pid)).replace("${MAINPID}", str(process.pid))
-            r = subprocess.run(argv(reload_line), capture_output=True, text=True)
+            r = subprocess.run(argv(reload_line), capture_output=True, text=True, preexec_fn=as_service_user)
             seen_reload = wait_for("RELOADING=1", 15)
             seen_ready = wait_for("READY=1", 30) if seen_reload and seen_reload[0] is not None else None
             expect(r.returncode == 0 and seen_reload and seen_reload[0] is not None and seen_ready and seen_ready[0] is not None,
@@ -1427,7 +1465,7 @@ main()
 PYTHON
 
 # ==============================================================================================
-log "binaries: $BIN_DIR${STATIC_BIN_DIR:+; static: $STATIC_BIN_DIR}; checks: ${CHECKS[*]}"
+log "binaries: $BIN_DIR${STATIC_BIN_DIR:+; static: $STATIC_BIN_DIR}; servers run as uid $(if [ -n "$RUN_AS_UID" ]; then echo "$RUN_AS_UID"; else id -u; fi); checks: ${CHECKS[*]}"
 for CURRENT in "${CHECKS[@]}"; do
     start=$(date +%s)
     "check_$CURRENT"
