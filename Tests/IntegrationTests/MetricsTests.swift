@@ -81,6 +81,8 @@ final class MetricsTests: XCTestCase {
         XCTAssertTrue(server.log.contains("api_key_name=metrics-reader") || server.log.contains("\"api_key_name\":\"metrics-reader\""),
                       "the access line names the key")
         XCTAssertFalse(server.log.contains(reader.key), "keys never reach the log")
+        XCTAssertTrue(server.log.contains("client_ip=127.0.0.1"), "the access line names the client")
+        XCTAssertFalse(server.log.contains("Optional("), "no Swift optionals in the log")
         XCTAssertEqual(try server.stop(), 0)
     }
 }

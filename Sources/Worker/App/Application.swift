@@ -198,7 +198,7 @@ final class Application: @unchecked Sendable {
             "status": "\(response.status.code)",
             "duration_ms": "\((seconds * 1_000_000).rounded() / 1000)",
             "correlation_id": "\(request.correlationID)",
-            "client_ip": "\(ClientAddress.resolve(request, trusted: settings.trustedProxies))",
+            "client_ip": "\(ClientAddress.resolve(request, trusted: settings.trustedProxies) ?? "-")",
             "api_key_name": "\(request.apiKey?.name ?? "-")",
         ])
     }
