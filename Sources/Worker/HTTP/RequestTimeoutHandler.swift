@@ -67,9 +67,9 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch unwrapInboundIn(data) {
         case .head:
             unanswered += 1
-            phase = .body
+            cancelTimer()
+            phase = .body   // its timer starts at the end of this read, unless the request ended in it
             lastBodyActivity = .now()
-            schedule(at: lastBodyActivity + timeout, context: context)
         case .body:
             break
         case .end:
@@ -90,6 +90,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
             phase = .head(started: true)
         case .body:
             lastBodyActivity = .now()
+            if timer == nil { schedule(at: lastBodyActivity + timeout, context: context) }
         default:
             break
         }
