@@ -115,20 +115,12 @@ ensure_apt() {
     return $rc
 }
 
-ensure_venv() {
-    if [ ! -x "$VENV/bin/python" ]; then
-        mkdir -p "$(dirname "$VENV")"
-        "$PY" -m venv "$VENV" >&2
-    fi
-    local pins_ok=1 pin
+ensure_venv() {   # Debian's python3 (the venv's base), one pinned package at a time
+    local pin
+    mkdir -p "$(dirname "$VENV")"
     for pin in "${PIP_PINS[@]}"; do
-        "$VENV/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('${pin%%==*}') != '${pin##*==}')" 2>/dev/null \
-            || pins_ok=0
+        PATH="$(dirname "$PY"):$PATH" "$ROOT/scripts/pip-venv.sh" "$VENV" "${pin%%==*}" "${pin##*==}" || return 1
     done
-    if [ $pins_ok -eq 0 ]; then
-        log "installing into $VENV: ${PIP_PINS[*]}"
-        "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${PIP_PINS[@]}" >&2
-    fi
 }
 
 if [ $INSTALL -eq 1 ]; then
