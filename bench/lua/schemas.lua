@@ -12,6 +12,13 @@
 --            POST /schemas/NAMESPACE/w<TAG>-<PHASE>-<k>/versions with a new version each time
 --            ("1.<thread>.<counter>", k = counter % 10); FILE holds the json_schema body. Every
 --            request is a 201 as long as TAG-PHASE is fresh for the database.
+--   mix      NS MODELS VERSIONS TAG FILE
+--            90 % reads (one version or latest of a random seeded model), 9 % registrations (as
+--            register, namespace soak), 1 % key operations (GET /api-keys/stats, GET /api-keys,
+--            and one in 20 a POST /api-keys with a new name: each costs a bcrypt of ~0.25 s CPU):
+--            the soak's load, with authentication on.
+--
+-- Headers given to wrk with -H (an API key) are sent with every request.
 --
 -- VERSIONS is comma-separated (1.0.0,1.1.0,...). Requests are formatted once in init() where the
 -- set is finite, so request() only picks one and wrk's own cost stays low.
@@ -49,9 +56,22 @@ local function get(path)
    prepared[#prepared + 1] = wrk.format("GET", path, get_headers)
 end
 
+local function load_register_body(file)
+   local f = assert(io.open(file, "r"))
+   local schema = f:read("*a"):gsub("%s+$", "")
+   f:close()
+   prefix = '{"version":"'
+   suffix = '","json_schema":' .. schema .. ',"registered_by":"bench"}'
+end
+
+local reads = {}
+
 function init(args)
    mode = args[1]
    math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+   for name, value in pairs(wrk.headers) do
+      if name ~= "Host" then json_headers[name] = value; get_headers[name] = value end
+   end
    if mode == "version" then
       local versions = split(args[4])
       grid(args, function(ns, model)
@@ -66,22 +86,41 @@ function init(args)
       end
    elseif mode == "register" then
       namespace, tag = args[2], args[3] .. "-" .. (args[5] or "run")
-      local f = assert(io.open(args[4], "r"))
-      local schema = f:read("*a"):gsub("%s+$", "")
-      f:close()
-      prefix = '{"version":"'
-      suffix = '","json_schema":' .. schema .. ',"registered_by":"bench"}'
+      load_register_body(args[4])
+   elseif mode == "mix" then
+      local versions = split(args[4])
+      grid(args, function(ns, model)
+         get("/schemas/" .. ns .. "/" .. model .. "/versions/latest")
+         for _, v in ipairs(versions) do get("/schemas/" .. ns .. "/" .. model .. "/versions/" .. v) end
+      end)
+      namespace, tag = "soak", args[5]
+      load_register_body(args[6])
    else
       error("schemas.lua: unknown mode " .. tostring(mode))
    end
 end
 
+local function register()
+   counter = counter + 1
+   local path = "/schemas/" .. namespace .. "/w" .. tag .. "-" .. (counter % 10) .. "/versions"
+   local body = prefix .. "1." .. tid .. "." .. counter .. suffix
+   return wrk.format("POST", path, json_headers, body)
+end
+
 function request()
-   if mode == "register" then
-      counter = counter + 1
-      local path = "/schemas/" .. namespace .. "/w" .. tag .. "-" .. (counter % 10) .. "/versions"
-      local body = prefix .. "1." .. tid .. "." .. counter .. suffix
-      return wrk.format("POST", path, json_headers, body)
+   if mode == "register" then return register() end
+   if mode == "mix" then
+      local roll = math.random(100)
+      if roll <= 9 then return register() end
+      if roll == 10 then
+         counter = counter + 1
+         if counter % 20 == 0 then
+            local body = '{"name":"soak-' .. tag .. '-' .. tid .. '-' .. counter .. '","permission":"read"}'
+            return wrk.format("POST", "/api-keys", json_headers, body)
+         end
+         if counter % 2 == 0 then return wrk.format("GET", "/api-keys/stats", get_headers) end
+         return wrk.format("GET", "/api-keys", get_headers)
+      end
    end
    return prepared[math.random(#prepared)]
 end

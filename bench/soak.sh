@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Soak: a mixed load for MINUTES minutes against one server with 2 workers and authentication on
+# (90 % reads of seeded versions, 9 % registrations, 1 % key operations; bench/lua/schemas.lua
+# "mix"), reported minute by minute so drift shows: requests/s, p50/p99, errors, and the RSS of
+# the supervisor and each worker after the minute. Exits 1 on any error or a worker restart.
+#
+#   bench/soak.sh [sqlite|postgres]          (default sqlite)
+#
+# Environment: MINUTES (default 10), CONNECTIONS (default 32), THREADS (default 2), SCRATCH
+# (default .build-bench), SKIP_BUILD=1. Writes bench/results/soak-<backend>-latest.txt.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+
+BACKEND=${1:-sqlite}
+MINUTES=${MINUTES:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+THREADS=${THREADS:-2}
+SCRATCH=${SCRATCH:-.build-bench}
+LUA="$ROOT/bench/lua/schemas.lua"
+VERSIONS=1.0.0,1.1.0,1.2.0,2.0.0,2.1.0
+
+for d in /opt/swift/usr/bin /opt/swift/bin; do
+    if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
+done
+command -v wrk >/dev/null 2>&1 || "$ROOT/scripts/install-deps.sh"
+
+SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    swift build "${SWIFT_ARGS[@]}" --product pyrmute-registry >&2
+    swift build "${SWIFT_ARGS[@]}" --product pyrmute-registry-worker >&2
+fi
+BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
+
+bench_workdir pyrmute-soak
+python3 "$ROOT/bench/seed.py" template >"$WORK/write-schema.json"
+
+case "$BACKEND" in
+    sqlite) URL="sqlite:///$WORK/soak.db" ;;
+    postgres)
+        PG_DIR="$WORK/pg"
+        pg_port=$(free_port)
+        "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null
+        URL=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" pyrmute_soak) ;;
+    *) echo "usage: $0 [sqlite|postgres]" >&2; exit 2 ;;
+esac
+
+PORT=$(free_port)
+SPORT=$(free_port)
+KEY=$(cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$URL" "$BIN/pyrmute-registry" create-admin-key --name soak |
+    sed -n '/^API Key (save this/{n;p}')
+(
+    cd "$WORK"
+    exec env PYRMUTE_REGISTRY_DATABASE_URL="$URL" PYRMUTE_REGISTRY_ENABLE_AUTH=true \
+        PYRMUTE_REGISTRY_SUPERVISOR_PORT="$SPORT" PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
+        "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers 2
+) >"$WORK/server.log" 2>&1 &
+SERVER=$!
+PIDS=("$SERVER")
+wait_ready "$PORT" /health/live "$SERVER" || { tail -n 30 "$WORK/server.log" >&2; exit 1; }
+PYRMUTE_BENCH_KEY="$KEY" python3 "$ROOT/bench/seed.py" grid "$PORT" 20 10 "$VERSIONS" >&2
+
+liveness() { curl -sf "http://127.0.0.1:$SPORT/"; }
+worker_pids() { liveness | python3 -c 'import json, sys; print(" ".join(str(s["pid"]) for s in json.load(sys.stdin)["slots"]))'; }
+restarts() { liveness | python3 -c 'import json, sys; print(sum(s["restarts"] for s in json.load(sys.stdin)["slots"]))'; }
+rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
+
+OUT="$WORK/soak.txt"
+FMT="%6s %9s %8s %8s %7s %10s %s\n"
+{
+    echo "# pyrmute-registry soak $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "# $BACKEND, 2 workers, auth on, wrk -t$THREADS -c$CONNECTIONS, mix: 90 % reads, 9 % registrations, 1 % key operations"
+    # shellcheck disable=SC2059
+    printf "$FMT" minute "req/s" "p50 ms" "p99 ms" errors "super MiB" "worker MiB"
+} | tee "$OUT"
+
+FAILED=0
+for minute in $(seq 1 "$MINUTES"); do
+    run_wrk 120 "$WORK/wrk.txt" -t"$THREADS" -c"$CONNECTIONS" -d60s --timeout 5s --latency -H "X-API-Key: $KEY" \
+        -s "$LUA" "http://127.0.0.1:$PORT" -- mix 20 10 "$VERSIONS" "m$minute" "$WORK/write-schema.json" || true
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/wrk.txt")
+    p50=$(awk '$1 == "50%" { print $2 }' "$WORK/wrk.txt")
+    p99=$(awk '$1 == "99%" { print $2 }' "$WORK/wrk.txt")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$WORK/wrk.txt")
+    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$WORK/wrk.txt")
+    errors=$(( ${non2xx:-0} + ${sockerr:-0} ))
+    workers=""
+    for pid in $(worker_pids); do workers+="$(rss_mib "$pid") "; done
+    # shellcheck disable=SC2059
+    printf "$FMT" "$minute" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "$errors" "$(rss_mib "$SERVER")" "$workers" | tee -a "$OUT"
+    [ "$errors" -eq 0 ] || FAILED=1
+done
+r=$(restarts)
+echo "# worker restarts: $r" | tee -a "$OUT"
+[ "$r" -eq 0 ] || FAILED=1
+
+mkdir -p "$ROOT/bench/results"
+cp "$OUT" "$ROOT/bench/results/soak-$BACKEND-latest.txt"
+echo "(written to bench/results/soak-$BACKEND-latest.txt)"
+exit $FAILED
