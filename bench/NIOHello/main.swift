@@ -60,7 +60,7 @@ let bootstrap = ServerBootstrap(group: group)
     .serverChannelOption(ChannelOptions.backlog, value: 1024)
     .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
     .serverChannelOption(ChannelOptions.socketOption(.so_reuseport), value: 1)
-    .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+    .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
     .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {

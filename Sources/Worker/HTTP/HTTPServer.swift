@@ -23,7 +23,7 @@ enum HTTPServer {
                     try pipeline.addHandler(HTTPConnectionHandler(app: app, tracker: tracker))
                 }
             }
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .withBoundSocket(inheritedSocket)
             .wait()
