@@ -2,14 +2,25 @@ import CPostgres
 import Foundation
 
 /// libpq: one connection, session time zone UTC, named prepared statements cached per SQL text.
+///
+/// Waits are bounded so that a request never hangs on the database: a statement waits at most
+/// `lockTimeoutMilliseconds` (5 s, as SQLite's busy timeout) for a lock another session holds
+/// (`lock_timeout`) and runs at most `statementTimeoutMilliseconds` (30 s, `statement_timeout`);
+/// either failure is a statement error (the request gets 503) and the connection stays usable.
+/// The migrator lifts both for its own transaction.
 public final class PostgresConnection: DatabaseConnection {
+    public static let defaultLockTimeoutMilliseconds = 5000
+    public static let defaultStatementTimeoutMilliseconds = 30000
+
     public let dialect = SQLDialect.postgres
     private var conn: OpaquePointer?
     private var statementNames: [String: String] = [:]
 
     public var isBroken: Bool { conn == nil || PQstatus(conn) != CONNECTION_OK }
 
-    public init(uri: String, connectTimeoutSeconds: Int = 5) throws {
+    public init(uri: String, connectTimeoutSeconds: Int = 5,
+                lockTimeoutMilliseconds: Int = PostgresConnection.defaultLockTimeoutMilliseconds,
+                statementTimeoutMilliseconds: Int = PostgresConnection.defaultStatementTimeoutMilliseconds) throws {
         // The URI comes second so that a connect_timeout it names overrides our default.
         let keywords = ["connect_timeout", "dbname"]
         let values = [String(connectTimeoutSeconds), uri]
@@ -20,7 +31,9 @@ public final class PostgresConnection: DatabaseConnection {
             self.conn = nil
             throw DatabaseError.connectionFailed(DatabaseError.firstLine(message))
         }
-        try executeScript("SET TIME ZONE 'UTC'; SET client_min_messages TO WARNING")
+        // Integers: the script is built from numbers only, never from input.
+        try executeScript("SET TIME ZONE 'UTC'; SET client_min_messages TO WARNING; "
+            + "SET lock_timeout = \(max(0, lockTimeoutMilliseconds)); SET statement_timeout = \(max(0, statementTimeoutMilliseconds))")
     }
 
     deinit { close() }

@@ -148,7 +148,10 @@ public final class SQLiteConnection: DatabaseConnection {
         // SQLITE_CONSTRAINT_UNIQUE = 19 | 8 << 8.
         switch rc {
         case SQLITE_CONSTRAINT | (6 << 8), SQLITE_CONSTRAINT | (8 << 8): return .uniqueViolation(message)
-        case _ where [SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_IOERR].contains(rc & 0xff):
+        // SQLITE_READONLY too: a connection opened while the file was read-only stays read-only
+        // (SQLite falls back silently) until it is reopened, so writes would fail after the
+        // permissions are back; thrown away, the pool opens a fresh one for the next caller.
+        case _ where [SQLITE_CANTOPEN, SQLITE_NOTADB, SQLITE_CORRUPT, SQLITE_IOERR, SQLITE_READONLY].contains(rc & 0xff):
             isBroken = true
             return .connectionFailed(message)
         default: return .statementFailed(message)

@@ -17,6 +17,9 @@ public struct Migrator {
         let timestamp = connection.dialect == .sqlite ? "DATETIME" : "TIMESTAMP WITH TIME ZONE"
         return try connection.transaction {
             if connection.dialect == .postgres {
+                // No lock or statement timeout for this transaction: a migration may wait for
+                // another pod's migration or for readers, and a backfill may take long.
+                try connection.executeScript("SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0")
                 // Serialises concurrent migrators (pods starting together); released at commit.
                 _ = try connection.query("SELECT pg_advisory_xact_lock(1887007333)")
             }
