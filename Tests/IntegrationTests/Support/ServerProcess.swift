@@ -15,8 +15,10 @@ final class ServerProcess {
 
     /// `dotEnv` is written to `.env` in the server's directory before it starts; with
     /// `workersFlag` false, the worker count comes from the settings, not `--workers`.
+    /// `launcher` runs the server through another program that execs it (say `setpriv … --`,
+    /// to serve as an unprivileged user); the supervisor keeps the launcher's pid.
     init(databaseURL: String, workers: Int = 2, environment: [String: String] = [:], arguments: [String] = [],
-         waitForWorkers: Bool = true, dotEnv: String? = nil, workersFlag: Bool = true) throws {
+         waitForWorkers: Bool = true, dotEnv: String? = nil, workersFlag: Bool = true, launcher: [String] = []) throws {
         self.databaseURL = databaseURL
         port = FreePort.next()
         supervisorPort = FreePort.next()
@@ -26,9 +28,10 @@ final class ServerProcess {
         if let dotEnv { try dotEnv.write(to: directory.appendingPathComponent(".env"), atomically: true, encoding: .utf8) }
         let handle = try FileHandle(forWritingTo: logFile)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.cli)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
+        let serve = ["serve", "--host", "127.0.0.1", "--port", String(port)]
             + (workersFlag ? ["--workers", String(workers)] : []) + arguments
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? Paths.cli)
+        process.arguments = launcher.isEmpty ? serve : Array(launcher.dropFirst()) + [Paths.cli] + serve
         process.environment = TestEnvironment.base.merging([
             "PYRMUTE_REGISTRY_DATABASE_URL": databaseURL,
             "PYRMUTE_REGISTRY_SUPERVISOR_PORT": String(supervisorPort),
