@@ -94,11 +94,13 @@ final class FaultTests: XCTestCase {
         let probes = readiness.stop()
         let ledger = try Ledger(server: server, path: path, attempts: attempts)
 
-        let duringOutage = attempts.filter { $0.started > downAt && $0.started < upAt }
+        // Down: from the moment `pg_ctl stop` returned until `pg_ctl start` was called (PostgreSQL
+        // accepts connections a little before `pg_ctl start -w` returns).
+        let duringOutage = attempts.filter { $0.started > downAt && $0.finished < restartBegan }
         let slowest = duringOutage.map(\.seconds).max() ?? 0
-        let probesDown = probes.filter { $0.started > downAt.addingTimeInterval(0.5) && $0.started < upAt }
+        let probesDown = probes.filter { $0.started > downAt && $0.finished < restartBegan }
         Self.report("pg-outage", .postgres, [
-            ("outage_s", String(format: "%.1f", upAt.timeIntervalSince(downAt))),
+            ("outage_s", String(format: "%.1f", restartBegan.timeIntervalSince(downAt))),
             ("requests_during_outage", "\(duringOutage.count)"),
             ("slowest_answer_during_outage_s", String(format: "%.2f", slowest)),
             ("first_201_after_start_s", firstCreatedAfterStart.map { String(format: "%.2f", $0.finished.timeIntervalSince(upAt)) } ?? "-"),
