@@ -133,8 +133,8 @@ final class FaultTests: XCTestCase {
     /// everything writable again (writes recover without a restart).
     private func readOnlyDatabaseFiles() throws {
         let user = try UnprivilegedUser.forServer()
-        let directory = Paths.temporaryDirectory("readonly")
-        try user.own(directory)
+        defer { user.cleanUp() }
+        let directory = try user.databaseDirectory()
         let database = directory.appendingPathComponent("registry.db").path
         let server = try ServerProcess(databaseURL: "sqlite:///" + database, workers: 2, launcher: user.launcher)
         let path = "/schemas/readonly/orders/versions"
@@ -652,42 +652,83 @@ struct Ledger {
 // MARK: - serving as an unprivileged user
 
 /// Who the server runs as where permission bits must count: ourselves, or — as root, whom
-/// permission bits do not stop — `nobody` through `setpriv`.
+/// permission bits do not stop — `nobody` through `setpriv`. When `nobody` cannot reach the
+/// build (a checkout under /root, say), the two binaries are copied to a directory it can reach.
 struct UnprivilegedUser {
     let name: String
     let uid: uid_t
     let gid: gid_t
     let launcher: [String]
+    /// Directories made for the test (copied binaries), removed by `cleanUp`.
+    private(set) var scratch: [URL] = []
 
     static func forServer() throws -> UnprivilegedUser {
-        guard getuid() == 0 else { return UnprivilegedUser(name: "\(getuid())", uid: getuid(), gid: getgid(), launcher: []) }
+        guard getuid() == 0 else { return UnprivilegedUser(name: "uid \(getuid())", uid: getuid(), gid: getgid(), launcher: []) }
         let uid: uid_t = 65534, gid: gid_t = 65534   // nobody / nogroup
         guard let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw unavailable("running as root and setpriv (util-linux) is missing, so the server cannot drop to an unprivileged user")
         }
-        let launcher = [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"]
-        let probe = try CommandRunner.run(setpriv, Array(launcher.dropFirst()) + ["/bin/sh", "-c", #"test -x "$1" && test -x "$2""#,
-                                                                                    "sh", Paths.cli, Paths.cli + "-worker"])
-        guard probe.status == 0 else {
-            throw unavailable("uid \(uid) cannot execute \(Paths.cli) (a directory on the way is not searchable): \(probe.output)")
+        let drop = [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"]
+        let worker = Paths.binaries.appendingPathComponent("pyrmute-registry-worker").path
+        if try canExecute(drop, [Paths.cli, worker]) {
+            return UnprivilegedUser(name: "nobody(\(uid))", uid: uid, gid: gid, launcher: drop)
         }
-        return UnprivilegedUser(name: "nobody(\(uid))", uid: uid, gid: gid, launcher: launcher)
+        // Copies of both binaries side by side (the supervisor starts the worker found beside it);
+        // `sh` drops the path ServerProcess appends and execs the copy under the same pid.
+        let copies = try reachableDirectory("bin", forUID: uid)
+        for binary in [Paths.cli, worker] {
+            let copy = copies.appendingPathComponent(URL(fileURLWithPath: binary).lastPathComponent)
+            try FileManager.default.copyItem(atPath: binary, toPath: copy.path)
+            _ = chmod(copy.path, 0o755)
+        }
+        let copiedCLI = copies.appendingPathComponent("pyrmute-registry").path
+        guard try canExecute(drop, [copiedCLI, copies.appendingPathComponent("pyrmute-registry-worker").path]) else {
+            throw unavailable("uid \(uid) can execute neither \(Paths.cli) nor a copy in \(copies.path)")
+        }
+        var user = UnprivilegedUser(name: "nobody(\(uid))", uid: uid, gid: gid,
+                                    launcher: drop + ["/bin/sh", "-c", #"shift; exec "$0" "$@""#, copiedCLI])
+        user.scratch.append(copies)
+        return user
     }
 
-    /// Hands `directory` to the user (as root) so that the server can create its database there.
-    func own(_ directory: URL) throws {
-        guard getuid() == 0 else { return }
-        guard chown(directory.path, uid, gid) == 0, chmod(directory.path, 0o755) == 0 else {
-            throw UnprivilegedUser.unavailable("cannot hand \(directory.path) to uid \(uid): \(String(cString: strerror(errno)))")
+    /// A fresh directory the user owns and can reach, for the database.
+    func databaseDirectory() throws -> URL {
+        let directory = try Self.reachableDirectory("readonly", forUID: uid)
+        if getuid() == 0, chown(directory.path, uid, gid) != 0 {
+            throw Self.unavailable("cannot hand \(directory.path) to uid \(uid): \(String(cString: strerror(errno)))")
         }
-        // Every ancestor must be searchable by the user (NSTemporaryDirectory is /tmp, normally).
-        var parent = directory.deletingLastPathComponent()
-        while parent.path != "/" {
+        return directory
+    }
+
+    func cleanUp() {
+        for directory in scratch { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    private static func canExecute(_ drop: [String], _ paths: [String]) throws -> Bool {
+        let script = paths.indices.map { #"test -x "$\#($0 + 1)""# }.joined(separator: " && ")
+        return try CommandRunner.run(drop[0], Array(drop.dropFirst()) + ["/bin/sh", "-c", script, "sh"] + paths).status == 0
+    }
+
+    /// A new 0755 directory under the first of $TMPDIR, /tmp, /var/tmp whose every ancestor
+    /// others may search (as root; any will do otherwise).
+    private static func reachableDirectory(_ prefix: String, forUID uid: uid_t) throws -> URL {
+        let candidates = [NSTemporaryDirectory(), "/tmp", "/var/tmp"].map { URL(fileURLWithPath: $0) }
+        for base in candidates where getuid() != 0 || searchableByOthers(base) {
+            let directory = base.appendingPathComponent("pyrmute-\(prefix)-\(UUID().uuidString.prefix(8))")
+            guard (try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)) != nil,
+                  chmod(directory.path, 0o755) == 0 else { continue }
+            return directory
+        }
+        throw unavailable("no temporary directory (\(candidates.map(\.path))) is reachable by uid \(uid)")
+    }
+
+    private static func searchableByOthers(_ directory: URL) -> Bool {
+        var path = directory.standardizedFileURL
+        while true {
             var info = stat()
-            if stat(parent.path, &info) == 0, info.st_mode & 0o001 == 0 {
-                throw UnprivilegedUser.unavailable("uid \(uid) cannot reach \(directory.path): \(parent.path) is not searchable by others")
-            }
-            parent.deleteLastPathComponent()
+            guard stat(path.path, &info) == 0, info.st_mode & 0o001 != 0 else { return false }
+            if path.path == "/" { return true }
+            path.deleteLastPathComponent()
         }
     }
 
