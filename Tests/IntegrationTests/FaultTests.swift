@@ -77,7 +77,7 @@ final class FaultTests: XCTestCase {
         try cluster.stop()
         let downAt = Date()
         try server.waitFor("a 503 while PostgreSQL is down", timeout: 10) {
-            writers.attempts(since: downAt).contains { if case .unavailable = $0.verdict { return true } else { return false } }
+            writers.attempts(since: downAt).contains { $0.verdict.isUnavailable }
         }
         usleep(useconds_t(max(0, outage - Date().timeIntervalSince(downAt)) * 1_000_000))
         let restartBegan = Date()
@@ -160,7 +160,7 @@ final class FaultTests: XCTestCase {
         }
         let replacements = try server.workerPIDs()
         try server.waitFor("a 503 for a write on the read-only database", timeout: 15) {
-            writers.attempts(since: filesReadOnlyAt).contains { if case .unavailable = $0.verdict { return true } else { return false } }
+            writers.attempts(since: filesReadOnlyAt).contains { $0.verdict.isUnavailable }
         }
         usleep(1_000_000)
         var readsWhileReadOnly: [Int] = []
@@ -180,7 +180,7 @@ final class FaultTests: XCTestCase {
 
         let phaseA = attempts.filter { $0.started > directoryReadOnlyAt && $0.finished < filesReadOnlyAt }
         let phaseB = attempts.filter { $0.started > filesReadOnlyAt && $0.finished < writableAt }
-        let unavailableInB = phaseB.filter { if case .unavailable = $0.verdict { return true } else { return false } }
+        let unavailableInB = phaseB.filter { $0.verdict.isUnavailable }
         Self.report("sqlite-readonly", .sqlite, [
             ("server_user", user.name),
             ("dir_readonly_requests", "\(phaseA.count)"), ("dir_readonly_201", "\(phaseA.filter { $0.verdict.isCreated }.count)"),
@@ -248,7 +248,7 @@ final class FaultTests: XCTestCase {
         let ledger = try Ledger(server: server, path: path, attempts: attempts, preexisting: ["0.0.1"])
 
         let whileLocked = attempts.filter { $0.started > lockedAt && $0.finished < releasedAt }
-        let refused = whileLocked.filter { if case .unavailable = $0.verdict { return true } else { return false } }
+        let refused = whileLocked.filter { $0.verdict.isUnavailable }
         let readsWhileLocked = reads.filter { $0.started > lockedAt && $0.finished < releasedAt }
         Self.report("locked", backend, [
             ("held_s", String(format: "%.1f", releasedAt.timeIntervalSince(lockedAt))),
@@ -301,7 +301,7 @@ final class FaultTests: XCTestCase {
                                     schemaPadding: padding)
         writers.start()
         try server.waitFor("the disk to fill (a 503)", timeout: 60) {
-            writers.attempts(since: .distantPast).contains { if case .unavailable = $0.verdict { return true } else { return false } }
+            writers.attempts(since: .distantPast).contains { $0.verdict.isUnavailable }
         }
         let fullAt = Date()
         let readable = try XCTUnwrap(writers.attempts(since: .distantPast).first { $0.verdict.isCreated }?.version)
@@ -323,12 +323,12 @@ final class FaultTests: XCTestCase {
         Self.report("disk-full", .sqlite, [
             ("created_before_full", "\(attempts.filter { $0.finished < fullAt && $0.verdict.isCreated }.count)"),
             ("requests_while_full", "\(whileFull.count)"),
-            ("503_while_full", "\(whileFull.filter { if case .unavailable = $0.verdict { return true } else { return false } }.count)"),
+            ("503_while_full", "\(whileFull.filter { $0.verdict.isUnavailable }.count)"),
         ] + ledger.figures)
 
         // Not every write fails while the disk is full: after a checkpoint SQLite reuses the WAL
         // file's space, so a write that fits succeeds (and must then be readable like any other).
-        XCTAssertTrue(whileFull.contains { if case .unavailable = $0.verdict { return true } else { return false } })
+        XCTAssertTrue(whileFull.contains { $0.verdict.isUnavailable })
         XCTAssertEqual(readsWhileFull, [200, 200, 200, 200], "reads stopped while the disk was full")
         XCTAssertEqual(readinessWhileFull, 200)
         XCTAssertEqual(ledger.wrong, [], "answers other than 201 or the JSON 503")
@@ -377,6 +377,7 @@ enum WriteVerdict {
     case wrong(String)
 
     var isCreated: Bool { if case .created = self { return true } else { return false } }
+    var isUnavailable: Bool { if case .unavailable = self { return true } else { return false } }
 
     var summary: String {
         switch self {
@@ -554,6 +555,8 @@ struct Ledger {
     var unavailable = 0
     var connectionErrors = 0
     var timeouts = 0
+    /// Answers that are none of the above: their number, and the first 20.
+    var wrongCount = 0
     var wrong: [String] = []
     /// Failed requests (503, connection error, timeout) whose version is stored, complete.
     var committedDespiteError = 0
@@ -579,7 +582,9 @@ struct Ledger {
                     : text.hasPrefix("body cut off") ? "cut" : "other"
                 connectionErrorKinds[kind, default: 0] += 1
             case .timedOut: timeouts += 1; toCheck.append((attempt, nil))
-            case .wrong(let text): if wrong.count < 20 { wrong.append("\(attempt.version): \(text)") } else { wrong.append("…") }
+            case .wrong(let text):
+                wrongCount += 1
+                if wrong.count < 20 { wrong.append("\(attempt.version): \(text)") }
             }
         }
         // Read every version back (four threads: a 60 s chaos run leaves tens of thousands).
@@ -643,7 +648,7 @@ struct Ledger {
         [("requests", "\(requests)"), ("created_201", "\(created)"), ("unavailable_503", "\(unavailable)"),
          ("connection_errors", "\(connectionErrors)"),
          ("connection_error_kinds", connectionErrorKinds.isEmpty ? "-" : connectionErrorKinds.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")),
-         ("timeouts", "\(timeouts)"), ("wrong", "\(wrong.count)"),
+         ("timeouts", "\(timeouts)"), ("wrong", "\(wrongCount)"),
          ("committed_despite_error", "\(committedDespiteError)"), ("absent_after_error", "\(absentAfterError)"),
          ("lost_or_damaged", "\(problems.count)")]
     }
