@@ -52,7 +52,7 @@ RESULTS="$WORK/results.txt"
     echo "# pyrmute-registry benchmark table $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "# wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), $(nproc) cores; seeded 20 namespaces × 10 models × 5 versions"
     # shellcheck disable=SC2059
-    printf "$FMT" server wrk auth case "req/s" "p50 ms" "p99 ms" "MiB/wkr" "ready s" errors
+    printf "$FMT" server wkr auth case "req/s" "p50 ms" "p99 ms" "MiB/wkr" "ready s" errors
 } | tee "$RESULTS"
 
 # measure NAME WORKERS AUTH CASE PORT URL-PATH [LUA-ARGS...]: one wrk run and its row.
