@@ -73,26 +73,55 @@ public final class KeyAuthenticator: @unchecked Sendable {
         return found
     }
 
-    /// Reads the key-state version; forgets every cached answer when it moved. Call it from a
-    /// background timer (every few hundred milliseconds).
+    /// Reads the key-state version; when it moved, re-reads the rows of the cached keys and keeps
+    /// those still valid. Call it from a background timer (every few hundred milliseconds).
     public func refreshState() throws {
         let version = try pool.withConnection(retryOnBrokenConnection: true) { try APIKeyRepository(db: $0).stateVersion() }
         lock.lock()
-        if version != stateVersion {
-            stateVersion = version
+        let moved = version != stateVersion
+        lock.unlock()
+        guard moved else { return }
+        try revalidate(atVersion: version)
+    }
+
+    /// After this worker changed a key itself: the same re-reading, at once.
+    public func invalidate() {
+        do {
+            try revalidate(atVersion: nil)
+        } catch {
+            lock.lock()
             known.removeAll()
             unknown.removeAll()
             generation += 1
+            lock.unlock()
         }
-        lock.unlock()
     }
 
-    /// Forgets everything at once (this worker changed a key itself).
-    public func invalidate() {
+    /// A change to one key must not cost every other key a new bcrypt check (a burst of them
+    /// stalls the worker): a cached key stays cached while its row exists and is not revoked —
+    /// its hash cannot change. Rows are read after the version, so a change landing meanwhile
+    /// moves the version again and is caught by the next refresh.
+    private func revalidate(atVersion version: Int?) throws {
         lock.lock()
-        known.removeAll()
-        unknown.removeAll()
         generation += 1
+        let startedIn = generation
+        let cached = known
+        unknown.removeAll()
+        if let version { stateVersion = version }
+        lock.unlock()
+        let ids = Set(cached.values.map(\.id))
+        let fresh = try pool.withConnection(retryOnBrokenConnection: true) { db -> [Int: AuthenticatedKey] in
+            let repository = APIKeyRepository(db: db)
+            var records: [Int: AuthenticatedKey] = [:]
+            for id in ids {
+                if let record = try repository.find(id: id), !record.revoked { records[id] = AuthenticatedKey(record) }
+            }
+            return records
+        }
+        lock.lock()
+        if generation == startedIn {
+            known = cached.compactMapValues { fresh[$0.id] }
+        }
         lock.unlock()
     }
 }
