@@ -38,7 +38,7 @@ struct SchemaHandlers {
         { request in
             run(request) { query in
                 let key = modelKey(&query, form)
-                let version = request.parameters["version"] ?? ""
+                let version = query.pathText("version")
                 return { try service.get(key, version: version).json }
             }
         }
@@ -85,7 +85,7 @@ struct SchemaHandlers {
         { request in
             run(request) { query in
                 let key = modelKey(&query, form)
-                let version = request.parameters["version"] ?? ""
+                let version = query.pathText("version")
                 let force = query.bool("force", default: false)
                 return {
                     try service.delete(key, version: version, force: force)
@@ -100,7 +100,7 @@ struct SchemaHandlers {
         { request in
             run(request) { query in
                 let key = modelKey(&query, form)
-                let version = request.parameters["version"] ?? ""
+                let version = query.pathText("version")
                 let message = deprecated ? query.string("message", maximumLength: 500) : nil
                 return { try service.setDeprecated(key, version: version, deprecated: deprecated, message: message).json }
             }
@@ -117,12 +117,12 @@ struct SchemaHandlers {
     func list(_ request: Request) -> EventLoopFuture<Response> {
         run(request) { query in
             let namespace: SchemaListQuery.NamespaceFilter
-            switch query.string("namespace") {
+            switch query.text("namespace") {
             case nil: namespace = .any
             case ""?, "null"?: namespace = .globalOnly
             case let name?: namespace = .exact(name)
             }
-            let model = query.string("model_name").flatMap { $0.isEmpty ? nil : $0 }
+            let model = query.text("model_name").flatMap { $0.isEmpty ? nil : $0 }
             let includeDeprecated = query.bool("include_deprecated", default: false)
             let limit = query.int("limit", default: 100, minimum: 1, maximum: 1000)
             let offset = query.int("offset", default: 0, minimum: 0)

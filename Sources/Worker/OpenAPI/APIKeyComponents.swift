@@ -41,21 +41,21 @@ extension Components {
     static let apiKeys: [(name: String, schema: JSONSchema)] = [
         (permission, .enumeration(Permission.allCases.map(\.rawValue))),
         (apiKeyCreate, .object([
-            .init("name", .string(minLength: 3, maxLength: 255), description: "Unique"),
+            .init("name", .text(minLength: 3, maxLength: 255), description: "Unique"),
             .init("permission", .component(permission), required: false, default: "read"),
-            .init("description", .nullable(.string(maxLength: 1000)), required: false, default: .null),
+            .init("description", .nullable(.text(maxLength: 1000)), required: false, default: .null),
             .init("expires_in_days", .nullable(.integer(minimum: 1, maximum: 3650)), required: false,
                   description: "null: never expires", default: .null),
         ])),
         (apiKeyRevoke, .object([
-            .init("revoked_by", .string(minLength: 1, maxLength: 255)),
-            .init("reason", .nullable(.string(maxLength: 500)), required: false, description: "Appended to the key's description",
+            .init("revoked_by", .text(minLength: 1, maxLength: 255)),
+            .init("reason", .nullable(.text(maxLength: 500)), required: false, description: "Appended to the key's description",
                   default: .null),
         ])),
         (apiKeyRotate, .object([
             .init("grace_period_hours", .nullable(.integer(minimum: 0, maximum: 168)), required: false,
                   description: "How long the old key keeps working; 0 revokes it at once", default: 24),
-            .init("reason", .nullable(.string(maxLength: 500)), required: false, default: .null),
+            .init("reason", .nullable(.text(maxLength: 500)), required: false, default: .null),
         ])),
         (apiKeyResponse, .object(recordFields)),
         (apiKeyCreateResponse, .object(recordFields + [

@@ -53,7 +53,7 @@ extension RouteDoc {
         operationID: "list_audit_logs", summary: "Read the audit trail", tag: .audit,
         query: [
             Parameter("api_key_id", .integer()),
-            Parameter("path_prefix", .string()),
+            Parameter("path_prefix", .text()),
             Parameter("status_code", .integer()),
             Parameter("since", .dateTime, description: "ISO 8601, inclusive"),
             Parameter("until", .dateTime, description: "ISO 8601, inclusive"),

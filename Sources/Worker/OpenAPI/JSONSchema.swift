@@ -51,6 +51,10 @@ indirect enum JSONSchema: Equatable {
     static let dateTime = JSONSchema.string(StringRules(format: "date-time"))
 
     static func string(maxLength: Int) -> JSONSchema { .string(StringRules(maxLength: maxLength)) }
+    /// Text that reaches the database: a NUL is refused with 422 (`StoredText`).
+    static func text(minLength: Int? = nil, maxLength: Int? = nil) -> JSONSchema {
+        .string(StringRules(minLength: minLength, maxLength: maxLength, pattern: StoredText.pattern))
+    }
     static func string(minLength: Int, maxLength: Int) -> JSONSchema { .string(StringRules(minLength: minLength, maxLength: maxLength)) }
 
     /// Whether a value can be refused by this schema beyond "is a string" (what every query or

@@ -32,7 +32,7 @@ extension Components {
                   description: "An Avro record schema (`type`, `name`, non-empty `fields`)", default: .null),
             .init("registered_at", .nullable(.dateTime), required: false, description: "ISO 8601; defaults to now (UTC)",
                   default: .null),
-            .init("registered_by", .string(minLength: 1, maxLength: 255)),
+            .init("registered_by", .text(minLength: 1, maxLength: 255)),
             .init("meta", .anyObject, required: false, default: .object(JSONObject())),
         ])),
         (schemaResponse, .object([

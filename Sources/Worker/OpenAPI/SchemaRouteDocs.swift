@@ -22,7 +22,7 @@ extension RouteDoc {
 
     static func getSchemaVersion(_ form: Form) -> RouteDoc {
         RouteDoc(operationID: id("get_schema_version", form), summary: "Get one version" + scope(form), tag: .schemas,
-                 pathParameters: modelPath(form), query: namespaceQuery(form),
+                 pathParameters: modelPath(form) + [version], query: namespaceQuery(form),
                  success: .json(200, "The version", schemaResponse),
                  errors: [.detail(404, "No such version")], usesDatabase: true)
     }
@@ -47,7 +47,7 @@ extension RouteDoc {
                  description: "Differences of the top-level `properties` and `required` of the JSON Schemas, and of the "
                      + "Avro fields when both versions carry an Avro record.",
                  tag: .schemas, pathParameters: modelPath(form),
-                 query: [Parameter("from_version", .string(), required: true), Parameter("to_version", .string(), required: true)]
+                 query: [Parameter("from_version", .text(), required: true), Parameter("to_version", .text(), required: true)]
                      + namespaceQuery(form),
                  success: .json(200, "The changes", .component(Components.schemaComparison)),
                  errors: [.detail(404, "One of the versions does not exist")], usesDatabase: true)
@@ -55,7 +55,7 @@ extension RouteDoc {
 
     static func deleteSchemaVersion(_ form: Form) -> RouteDoc {
         RouteDoc(operationID: id("delete_schema_version", form), summary: "Delete a version" + scope(form), tag: .schemas,
-                 pathParameters: modelPath(form),
+                 pathParameters: modelPath(form) + [version],
                  query: [Parameter("force", .boolean, description: "Must be true", default: false)] + namespaceQuery(form),
                  success: .json(200, "Deleted", .component(Components.deletedSchema)),
                  errors: [.detail(404, "No such version"), .detail(400, "`force=true` is missing")], usesDatabase: true)
@@ -63,8 +63,8 @@ extension RouteDoc {
 
     static func deprecateSchemaVersion(_ form: Form) -> RouteDoc {
         RouteDoc(operationID: id("deprecate_schema_version", form), summary: "Deprecate a version" + scope(form), tag: .schemas,
-                 pathParameters: modelPath(form),
-                 query: [Parameter("message", .string(maxLength: 500), description: "Why; absent clears an earlier message")]
+                 pathParameters: modelPath(form) + [version],
+                 query: [Parameter("message", .text(maxLength: 500), description: "Why; absent clears an earlier message")]
                      + namespaceQuery(form),
                  success: .json(200, "The deprecated version", schemaResponse),
                  errors: [.detail(404, "No such version")], usesDatabase: true)
@@ -72,7 +72,7 @@ extension RouteDoc {
 
     static func undeprecateSchemaVersion(_ form: Form) -> RouteDoc {
         RouteDoc(operationID: id("undeprecate_schema_version", form), summary: "Undo a deprecation" + scope(form), tag: .schemas,
-                 pathParameters: modelPath(form), query: namespaceQuery(form),
+                 pathParameters: modelPath(form) + [version], query: namespaceQuery(form),
                  success: .json(200, "The version, no longer deprecated", schemaResponse),
                  errors: [.detail(404, "No such version")], usesDatabase: true)
     }
@@ -88,8 +88,8 @@ extension RouteDoc {
         description: "One item per model (global models first, then by namespace and name), paged by model.",
         tag: .schemas,
         query: [
-            Parameter("namespace", .string(), description: "Absent: every namespace; empty or `null`: global models only"),
-            Parameter("model_name", .string(), description: "Exact model name; empty: no filter"),
+            Parameter("namespace", .text(), description: "Absent: every namespace; empty or `null`: global models only"),
+            Parameter("model_name", .text(), description: "Exact model name; empty: no filter"),
             Parameter("include_deprecated", .boolean, default: false),
             Parameter("limit", .integer(minimum: 1, maximum: 1000), description: "Models per page", default: 100),
             Parameter("offset", .integer(minimum: 0), default: 0),
@@ -100,8 +100,10 @@ extension RouteDoc {
 
     private static let schemaResponse = JSONSchema.component(Components.schemaResponse)
     /// Path segments are stored in 255-character columns.
-    private static let segment = JSONSchema.string(minLength: 1, maxLength: 255)
+    private static let segment = JSONSchema.text(minLength: 1, maxLength: 255)
     private static let modelName = Parameter("model_name", segment)
+    /// Matched as given (no pattern: any text names no version rather than being refused), but no NUL.
+    private static let version = Parameter("version", .text(minLength: 1), required: true)
 
     private static func modelPath(_ form: Form) -> [Parameter] {
         form == .namespaced ? [Parameter("namespace", segment, description: "Any text, `null` included"), modelName] : [modelName]
@@ -109,7 +111,7 @@ extension RouteDoc {
 
     private static func namespaceQuery(_ form: Form) -> [Parameter] {
         form == .namespaced ? [] : [
-            Parameter("namespace", .string(maxLength: 255), description: "Absent: the global model; empty: the empty-string namespace"),
+            Parameter("namespace", .text(maxLength: 255), description: "Absent: the global model; empty: the empty-string namespace"),
         ]
     }
 

@@ -40,31 +40,50 @@ struct QueryParameters {
         return parsed
     }
 
-    /// A required string parameter.
+    /// A required string parameter that reaches the database (no NUL, `StoredText`).
     mutating func required(_ name: String) -> String {
         guard let text = request.query(name) else {
             collector.add("missing", ["query", .string(name)], "Field required", input: .null)
             return ""
         }
+        _ = StoredText.refuse(text, at: ["query", .string(name)], &collector)
         return text
     }
 
-    /// A path segment stored in a 255-character column.
+    /// An optional string parameter that reaches the database (no NUL, `StoredText`).
+    mutating func text(_ name: String) -> String? {
+        guard let text = request.query(name) else { return nil }
+        _ = StoredText.refuse(text, at: ["query", .string(name)], &collector)
+        return text
+    }
+
+    /// A path segment stored in a 255-character column (no NUL, `StoredText`).
     mutating func pathSegment(_ name: String, maximumLength: Int = 255) -> String {
         let value = request.parameters[name] ?? ""
         if value.unicodeScalars.count > maximumLength {
             collector.add("string_too_long", ["path", .string(name)], "String should have at most \(maximumLength) characters",
                           input: .string(value), context: JSONObject([("max_length", .int(maximumLength))]))
+        } else {
+            _ = StoredText.refuse(value, at: ["path", .string(name)], &collector)
         }
         return value
     }
 
-    /// A query string limited in length (e.g. the 500-character deprecation message).
+    /// A path segment the database compares, of any length (no NUL, `StoredText`).
+    mutating func pathText(_ name: String) -> String {
+        let value = request.parameters[name] ?? ""
+        _ = StoredText.refuse(value, at: ["path", .string(name)], &collector)
+        return value
+    }
+
+    /// A query string limited in length (e.g. the 500-character deprecation message), no NUL.
     mutating func string(_ name: String, maximumLength: Int) -> String? {
         guard let value = request.query(name) else { return nil }
         if value.unicodeScalars.count > maximumLength {
             collector.add("string_too_long", ["query", .string(name)], "String should have at most \(maximumLength) characters",
                           input: .string(value), context: JSONObject([("max_length", .int(maximumLength))]))
+        } else {
+            _ = StoredText.refuse(value, at: ["query", .string(name)], &collector)
         }
         return value
     }

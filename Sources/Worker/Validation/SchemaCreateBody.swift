@@ -36,6 +36,8 @@ enum SchemaCreateBody {
             } else if length > 255 {
                 issues.add("string_too_long", ["body", "registered_by"], "String should have at most 255 characters",
                            input: .string(value), context: JSONObject([("max_length", 255)]))
+            } else {
+                _ = StoredText.refuse(value, at: ["body", "registered_by"], &issues)
             }
         }
         var meta: JSONValue = .object(JSONObject())

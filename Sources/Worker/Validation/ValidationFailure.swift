@@ -37,3 +37,19 @@ struct ValidationCollector {
         if !issues.isEmpty { throw ValidationFailure(issues: issues, body: body) }
     }
 }
+
+/// Text with U+0000 (NUL) in it cannot be stored or looked up: both database drivers end a text
+/// parameter at its first NUL, so `a%00b` would silently become `a`. Every text that reaches a
+/// column or a lookup is refused with the 422 Pydantic gives a `pattern` (the reference stored the
+/// cut text on SQLite and failed with 500 on PostgreSQL); the document carries the same pattern.
+enum StoredText {
+    static let pattern = #"^[^\x00]*$"#
+
+    /// Records a `string_pattern_mismatch` at `location` and returns true when `text` holds a NUL.
+    static func refuse(_ text: String, at location: [JSONValue], _ collector: inout ValidationCollector) -> Bool {
+        guard text.utf8.contains(0) else { return false }
+        collector.add("string_pattern_mismatch", location, "String should match pattern '\(pattern)'", input: .string(text),
+                      context: JSONObject([("pattern", .string(pattern))]))
+        return true
+    }
+}
