@@ -67,6 +67,7 @@ struct APIKeyHandlers {
         app.answer(request) {
             let id = try keyID(request)
             try requireAuth()
+            try requireStorable(id)
             return { .object(try service.get(id: id).json()) }
         }
     }
@@ -79,6 +80,7 @@ struct APIKeyHandlers {
             let reason = fields.string("reason", required: false, maxLength: 500)
             try fields.check()
             try requireAuth()
+            try requireStorable(id)
             let keys = app.keys
             return {
                 let record = try service.revoke(id: id, by: by ?? "", reason: reason)
@@ -92,6 +94,7 @@ struct APIKeyHandlers {
         app.answer(request, status: .noContent) {
             let id = try keyID(request)
             try requireAuth()
+            try requireStorable(id)
             let keys = app.keys
             return {
                 try service.delete(id: id)
@@ -109,6 +112,7 @@ struct APIKeyHandlers {
             let reason = fields.string("reason", required: false, maxLength: 500)
             try fields.check()
             try requireAuth()
+            try requireStorable(id)
             let by = request.apiKey?.name ?? "unknown"
             let keys = app.keys
             return {
@@ -130,6 +134,14 @@ struct APIKeyHandlers {
 
     private func requireAuth() throws {
         if !app.settings.enableAuth { throw Self.disabled }
+    }
+
+    /// PostgreSQL's `api_keys.id` is a 32-bit integer: a larger id names no key (404), where the
+    /// lookup itself would fail with "integer out of range" (503).
+    private func requireStorable(_ id: Int) throws {
+        if app.settings.usesPostgres32BitIDs, Int32(exactly: id) == nil {
+            throw RegistryError.notFound("API key with ID \(id) not found")
+        }
     }
 
     private func keyID(_ request: Request) throws -> Int {

@@ -13,13 +13,20 @@ struct AuditHandlers {
         let since = timestamp(&query, "since"), until = timestamp(&query, "until")
         let limit = query.int("limit", default: 100, minimum: 1, maximum: 1000)
         let offset = query.int("offset", default: 0, minimum: 0)
-        let search = AuditQuery(apiKeyID: keyID, pathPrefix: query.string("path_prefix"), statusCode: status, since: since,
+        let pathPrefix = query.text("path_prefix")
+        let search = AuditQuery(apiKeyID: keyID, pathPrefix: pathPrefix, statusCode: status, since: since,
                                 until: until, limit: limit, offset: offset)
         do {
             try query.collector.check()
             if !app.settings.enableAuth { throw APIKeyHandlers.disabled }
         } catch {
             return request.eventLoop.makeFailedFuture(error)
+        }
+        // PostgreSQL's `api_key_id` and `status_code` are 32-bit: a larger filter matches no row
+        // (comparing would fail with "integer out of range").
+        if app.settings.usesPostgres32BitIDs, [keyID, status].contains(where: { $0.map { Int32(exactly: $0) == nil } ?? false }) {
+            return request.eventLoop.makeSucceededFuture(
+                .json(["logs": [], "total": 0, "limit": .int(limit), "offset": .int(offset)]))
         }
         let log = AuditLog(pool: app.pool)
         let recorder = app.audit
@@ -39,4 +46,10 @@ struct AuditHandlers {
         }
         return value
     }
+}
+
+extension Settings {
+    /// The database is PostgreSQL, whose `id`-like integer columns (`api_keys.id`,
+    /// `audit_logs.api_key_id`, `audit_logs.status_code`) are 32-bit.
+    var usesPostgres32BitIDs: Bool { DatabaseURL.scheme(of: databaseURL).hasPrefix("postgres") }
 }
