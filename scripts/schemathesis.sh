@@ -54,6 +54,7 @@ cleanup() {
     if [ "$KEEP" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -62,9 +63,10 @@ PORT=$(free_port)
 SUPERVISOR_PORT=$(free_port)
 [ -n "$DATABASE_URL" ] || DATABASE_URL="sqlite:///$WORK/registry.db"
 
-# Only this script's settings: none of the caller's PYRMUTE_REGISTRY_* leak in.
+# Only this script's settings: none of the caller's PYRMUTE_REGISTRY_* leak in. Replaces the
+# (sub)shell, so that the server's pid is $! of a background call.
 run_env() {
-    env $(env | sed -n 's/^\(PYRMUTE_REGISTRY_[A-Za-z0-9_]*\)=.*/-u \1/p') \
+    exec env $(env | sed -n 's/^\(PYRMUTE_REGISTRY_[A-Za-z0-9_]*\)=.*/-u \1/p') \
         PYRMUTE_REGISTRY_DATABASE_URL="$DATABASE_URL" PYRMUTE_REGISTRY_ENABLE_AUTH=$([ "$AUTH" = 1 ] && echo true || echo false) \
         PYRMUTE_REGISTRY_SUPERVISOR_PORT="$SUPERVISOR_PORT" PYRMUTE_REGISTRY_SUPERVISOR_HOST=127.0.0.1 \
         PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false PYRMUTE_REGISTRY_LOG_LEVEL=WARNING "$@"
@@ -80,8 +82,18 @@ if [ "$AUTH" = 1 ]; then
     HEADERS=(-H "X-API-Key: $KEY")
 fi
 
+# The server gets no descriptor above 2: a caller that watches this script's descriptors for its
+# end (Foundation's Process does) must not wait for the server too.
+close_extra_fds() {
+    local f fd
+    for f in /dev/fd/*; do
+        fd=${f##*/}
+        [ "$fd" -gt 2 ] 2>/dev/null && exec {fd}>&- 2>/dev/null
+    done
+    return 0
+}
 cd "$WORK"
-run_env "$CLI" serve --host 127.0.0.1 --port "$PORT" --workers 1 >"$WORK/server.log" 2>&1 &
+(close_extra_fds; run_env "$CLI" serve --host 127.0.0.1 --port "$PORT" --workers 1) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 200); do
@@ -93,18 +105,34 @@ curl -fsS -o /dev/null "$BASE/health/live" || { echo "the server did not come up
 
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance
 # One schemathesis run; the destructive key operations (they can revoke or delete the very key
-# the run authenticates with) go last, in a run of their own.
+# the run authenticates with) go last, in a run of their own. A run passes when schemathesis
+# exits 0 and its summary counts test cases that all passed.
 fuzz() {
     local name=$1
     shift
     local generation=(--generation-deterministic)
     [ -z "$SEED" ] || generation=(--seed "$SEED")
     echo "== schemathesis ($name): auth=$AUTH database=${DATABASE_URL%%://*} max-examples=$MAX_EXAMPLES ${generation[*]}"
+    local rc=0
     "$SCHEMATHESIS" run "$BASE/openapi.json" --checks "$CHECKS" --max-examples "$MAX_EXAMPLES" "${generation[@]}" \
-        --workers 1 --request-timeout 20 \
-        --suppress-health-check all --no-color --phases examples,coverage,fuzzing \
-        --report junit --report-dir "$WORK/report-$name" "${HEADERS[@]}" "$@" "${EXTRA[@]}"
+        --workers 1 --request-timeout 20 --suppress-health-check all --no-color --phases examples,coverage,fuzzing \
+        --report junit --report-dir "$WORK/report-$name" "${HEADERS[@]}" "$@" "${EXTRA[@]}" \
+        >"$WORK/$name.out" 2>&1 || rc=$?
+    cat "$WORK/$name.out"
+    if [ "$rc" != 0 ]; then
+        echo "FAIL: schemathesis ($name) exited $rc" >&2
+        return 1
+    fi
+    local counts
+    counts=$(sed -n 's/^ *\([0-9][0-9]*\) generated, \([0-9][0-9]*\) passed.*/\1 \2/p' "$WORK/$name.out")
+    read -r generated passed <<<"${counts:-0 -1}"
+    if [ "$generated" = 0 ] || [ "$generated" != "$passed" ]; then
+        echo "FAIL: schemathesis ($name) ran no test case or not all passed (summary: '${counts:-none}')" >&2
+        return 1
+    fi
+    SUMMARY+="$name: $generated test cases passed; "
 }
+SUMMARY=""
 DESTRUCTIVE='^(delete_api_key|revoke_api_key|rotate_api_key)$'
 status=0
 fuzz main --exclude-operation-id-regex "$DESTRUCTIVE" || status=1
@@ -120,5 +148,11 @@ elif ! python3 -c 'import json, sys; d = json.loads(sys.argv[1]); sys.exit(0 if 
 fi
 if grep -E "Fatal error|unhandled error|database error" "$WORK/server.log" >&2; then
     echo "FAIL: errors in the server log (above)" >&2; status=1
+fi
+if [ "$status" = 0 ]; then
+    echo "schemathesis.sh: OK ($SUMMARY""server up, no worker restarted)"
+else
+    echo "schemathesis.sh: FAILED; server log tail:" >&2
+    tail -n 40 "$WORK/server.log" >&2
 fi
 exit $status
