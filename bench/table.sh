@@ -66,7 +66,8 @@ measure() {
     [ ${#lua[@]} -gt 0 ] && target=("${lua[@]}")
     out="$WORK/wrk.txt"
     if [ "$WARMUP" -gt 0 ]; then
-        run_wrk $((WARMUP + 30)) /dev/null -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${WRK_EXTRA[@]}" "${target[@]}" || true
+        # The register case's warm-up registers under another phase, so the run's versions are new.
+        run_wrk $((WARMUP + 30)) /dev/null -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${WRK_EXTRA[@]}" "${target[@]/#run/warm}" || true
     fi
     run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "${WRK_EXTRA[@]}" "${target[@]}" || true
     local rps p50 p99 non2xx sockerr per_worker
