@@ -7,7 +7,10 @@ extension RouteDoc {
     static let createAPIKey = RouteDoc(
         operationID: "create_api_key", summary: "Create a key", tag: .apiKeys,
         body: .component(Components.apiKeyCreate),
-        success: .json(201, "The key, with its plaintext (shown this once)", .component(Components.apiKeyCreateResponse)),
+        success: .json(201, "The key, with its plaintext (shown this once)", .component(Components.apiKeyCreateResponse),
+                       links: ["GetKey": "get_api_key", "RevokeKey": "revoke_api_key", "RotateKey": "rotate_api_key",
+                               "DeleteKey": "delete_api_key"].sorted { $0.key < $1.key }
+                           .map { .init(name: $0.key, operationID: $0.value, parameters: [("key_id", "$response.body#/id")]) }),
         errors: [.authenticationDisabled, .detail(409, "A key with this name exists", when: .authenticationOn)])
 
     static let listAPIKeys = RouteDoc(

@@ -32,6 +32,14 @@ struct ResponseSet {
             }
         }
         if !headers.isEmpty { object["headers"] = .object(headers) }
+        var links = JSONObject()
+        for response in responses {
+            for link in response.links where links[link.name] == nil {
+                links[link.name] = ["operationId": .string(link.operationID),
+                                    "parameters": .object(JSONObject(link.parameters.map { ($0.0, JSONValue.string($0.1)) }))]
+            }
+        }
+        if !links.isEmpty { object["links"] = .object(links) }
 
         var schemas: [JSONSchema] = []
         var content = JSONObject()

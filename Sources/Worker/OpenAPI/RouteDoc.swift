@@ -61,9 +61,18 @@ struct ResponseDoc {
     /// Response header name → description.
     var headers: [(name: String, description: String)] = []
     var condition = Condition.always
+    /// OpenAPI links: operations this answer supplies parameters to (for clients and stateful testers).
+    var links: [Link] = []
 
-    static func json(_ status: Int, _ description: String, _ schema: JSONSchema) -> ResponseDoc {
-        ResponseDoc(status: status, description: description, content: .json(schema))
+    /// `operationID` called with `parameters` (name → runtime expression such as `$response.body#/version`).
+    struct Link {
+        let name: String
+        let operationID: String
+        let parameters: [(String, String)]
+    }
+
+    static func json(_ status: Int, _ description: String, _ schema: JSONSchema, links: [Link] = []) -> ResponseDoc {
+        ResponseDoc(status: status, description: description, content: .json(schema), links: links)
     }
 
     static func html(_ description: String) -> ResponseDoc {

@@ -13,7 +13,7 @@ extension RouteDoc {
                  query: [Parameter("allow_overwrite", .boolean, description: "Replace an existing version", default: false)]
                      + namespaceQuery(form),
                  body: .component(Components.schemaCreate),
-                 success: .json(201, "Registered (or replaced)", schemaResponse),
+                 success: .json(201, "Registered (or replaced)", schemaResponse, links: registeredLinks(form)),
                  errors: [.detail(400, "The version is not plain `major.minor.patch`"),
                           .detail(409, "The version exists and `allow_overwrite` is false"),
                           .detail(422, "Invalid JSON Schema or Avro schema")],
@@ -112,6 +112,23 @@ extension RouteDoc {
     private static func namespaceQuery(_ form: Form) -> [Parameter] {
         form == .namespaced ? [] : [
             Parameter("namespace", .text(maxLength: 255), description: "Absent: the global model; empty: the empty-string namespace"),
+        ]
+    }
+
+    /// The registered version, reached through the operations of the same form.
+    private static func registeredLinks(_ form: Form) -> [ResponseDoc.Link] {
+        var model = [("model_name", "$request.path.model_name")]
+        if form == .namespaced { model.insert(("namespace", "$request.path.namespace"), at: 0) }
+        let version = model + [("version", "$response.body#/version")]
+        let both = model + [("from_version", "$response.body#/version"), ("to_version", "$response.body#/version")]
+        return [
+            .init(name: "GetVersion", operationID: id("get_schema_version", form), parameters: version),
+            .init(name: "GetLatest", operationID: id("get_latest_schema", form), parameters: model),
+            .init(name: "ListVersions", operationID: id("list_versions", form), parameters: model),
+            .init(name: "Compare", operationID: id("compare_versions", form), parameters: both),
+            .init(name: "Deprecate", operationID: id("deprecate_schema_version", form), parameters: version),
+            .init(name: "Undeprecate", operationID: id("undeprecate_schema_version", form), parameters: version),
+            .init(name: "Delete", operationID: id("delete_schema_version", form), parameters: version),
         ]
     }
 
