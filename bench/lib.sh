@@ -1,6 +1,27 @@
 #!/usr/bin/env bash
 # Helpers shared by bench/run.sh and bench/schemas.sh (sourced; they set WRK_PID).
 
+# bench_tools: swift on PATH (toolchains under /opt/swift too), wrk and curl installed.
+bench_tools() {
+    local d
+    for d in /opt/swift/usr/bin /opt/swift/bin; do
+        if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
+    done
+    if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+        "$ROOT/scripts/install-deps.sh"
+    fi
+}
+
+# read_wrk FILE: sets rps, p50, p99 (wrk's units), non2xx and sockerr from a `wrk --latency`
+# report (the caller declares them local).
+read_wrk() {
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1")
+    p50=$(awk '$1 == "50%" { print $2 }' "$1")
+    p99=$(awk '$1 == "99%" { print $2 }' "$1")
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$1")
+    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$1")
+}
+
 stop_pids() {
     local p
     for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done

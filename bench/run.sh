@@ -22,12 +22,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SCRATCH=${SCRATCH:-}
 
-for d in /opt/swift/usr/bin /opt/swift/bin; do
-    if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
-done
-if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
-    "$ROOT/scripts/install-deps.sh"
-fi
+bench_tools
 
 # "(bad key)" loads with a wrong key; other -auth cases with a valid admin key.
 ONE=/schemas/bench/Model/versions/1.0.0
@@ -98,11 +93,7 @@ load() {
         row "$name" "FAILED" "-" "-" "-" "-"; FAILED=1; return
     fi
     local rps p50 p99 errs non2xx sockerr
-    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-    p50=$(awk '$1 == "50%" { print $2 }' "$out")
-    p99=$(awk '$1 == "99%" { print $2 }' "$out")
-    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$out")
+    read_wrk "$out"
     errs=$(( ${non2xx:-0} + ${sockerr:-0} ))
     [[ "$name" == *"(bad key)" ]] && errs=${sockerr:-0}   # 401s are the point there
     row "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "$(tree_rss_mib "$@")" "$errs"

@@ -53,12 +53,7 @@ for b in "${BACKENDS[@]}"; do
     case "$b" in sqlite | postgres) ;; *) echo "unknown backend: $b (sqlite, postgres)" >&2; exit 2 ;; esac
 done
 
-for d in /opt/swift/usr/bin /opt/swift/bin; do
-    if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
-done
-if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
-    "$ROOT/scripts/install-deps.sh"
-fi
+bench_tools
 
 # ---- build --------------------------------------------------------------------------------
 SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
@@ -158,11 +153,7 @@ load() {
         check_server "$backend" "$name"; return
     fi
     local rps p50 p99 non2xx sockerr kb
-    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-    p50=$(awk '$1 == "50%" { print $2 }' "$out")
-    p99=$(awk '$1 == "99%" { print $2 }' "$out")
-    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$out")
+    read_wrk "$out"
     # Mean response size: Transfer/sec over Requests/sec.
     kb=$(awk -v rps="${rps:-0}" '/^Transfer\/sec:/ {
             v = $2; m = 1

@@ -23,10 +23,7 @@ SCRATCH=${SCRATCH:-.build-bench}
 LUA="$ROOT/bench/lua/schemas.lua"
 VERSIONS=1.0.0,1.1.0,1.2.0,2.0.0,2.1.0
 
-for d in /opt/swift/usr/bin /opt/swift/bin; do
-    if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
-done
-command -v wrk >/dev/null 2>&1 || "$ROOT/scripts/install-deps.sh"
+bench_tools
 
 SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -81,11 +78,7 @@ FAILED=0
 for minute in $(seq 1 "$MINUTES"); do
     run_wrk 120 "$WORK/wrk.txt" -t"$THREADS" -c"$CONNECTIONS" -d60s --timeout 5s --latency -H "X-API-Key: $KEY" \
         -s "$LUA" "http://127.0.0.1:$PORT" -- mix 20 10 "$VERSIONS" "m$minute" "$WORK/write-schema.json" || true
-    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/wrk.txt")
-    p50=$(awk '$1 == "50%" { print $2 }' "$WORK/wrk.txt")
-    p99=$(awk '$1 == "99%" { print $2 }' "$WORK/wrk.txt")
-    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$WORK/wrk.txt")
-    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$WORK/wrk.txt")
+    read_wrk "$WORK/wrk.txt"
     errors=$(( ${non2xx:-0} + ${sockerr:-0} ))
     workers=""
     for pid in $(worker_pids); do workers+="$(rss_mib "$pid") "; done

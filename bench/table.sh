@@ -31,10 +31,7 @@ SCRATCH=${SCRATCH:-.build-bench}
 LUA="$ROOT/bench/lua/schemas.lua"
 VERSIONS=1.0.0,1.1.0,1.2.0,2.0.0,2.1.0
 
-for d in /opt/swift/usr/bin /opt/swift/bin; do
-    if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
-done
-command -v wrk >/dev/null 2>&1 || "$ROOT/scripts/install-deps.sh"
+bench_tools
 
 SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
@@ -71,11 +68,7 @@ measure() {
     fi
     run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "${WRK_EXTRA[@]}" "${target[@]}" || true
     local rps p50 p99 non2xx sockerr per_worker
-    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
-    p50=$(awk '$1 == "50%" { print $2 }' "$out")
-    p99=$(awk '$1 == "99%" { print $2 }' "$out")
-    non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
-    sockerr=$(awk '/Socket errors:/ { s = 0; for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s }' "$out")
+    read_wrk "$out"
     per_worker=$(ps -o rss= -p "$(IFS=,; echo "${PROCESSES[*]}")" | awk '{ s += $1; n++ } END { if (n) printf "%.1f", s / n / 1024 }')
     # shellcheck disable=SC2059
     printf "$FMT" "$server" "$workers" "$auth" "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" \
