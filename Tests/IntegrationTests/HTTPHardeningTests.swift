@@ -72,7 +72,7 @@ final class HTTPHardeningTests: XCTestCase {
             let head = try XCTUnwrap(try wire.readResponse(method: "HEAD"))
             XCTAssertEqual(head.status, 200)
             XCTAssertEqual(head.body, [])
-            let comparable = { (r: RawResponse) in r.headers.filter { $0.name.lowercased() != "x-correlation-id" }.map { "\($0.name): \($0.value)" } }
+            let comparable = { (r: WireResponse) in r.headers.filter { $0.name.lowercased() != "x-correlation-id" }.map { "\($0.name): \($0.value)" } }
             XCTAssertEqual(comparable(head), comparable(get), encoding)
             XCTAssertEqual(get.header("Content-Encoding"), encoding == "gzip" ? "gzip" : nil)
             XCTAssertTrue(wire.send("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
@@ -283,95 +283,4 @@ private func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
         throw WireError("not exactly one gzip member (zlib status \(status))")
     }
     return output
-}
-
-private struct WireError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-private struct RawResponse {
-    let status: Int
-    let headers: [(name: String, value: String)]
-    let body: [UInt8]
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
-}
-
-/// A client socket for requests sent in pieces, and responses read one at a time off a
-/// kept-alive connection.
-private final class Wire {
-    private let fd: Int32
-    private var received: [UInt8] = []
-
-    init(port: Int) throws {
-        fd = try RawConnection.connect(port: port)
-    }
-
-    deinit { close(fd) }
-
-    /// False once the server has gone.
-    func send(_ text: String) -> Bool { send(Array(text.utf8)) }
-
-    func send(_ bytes: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            sent += n
-        }
-        return true
-    }
-
-    /// Waits up to `seconds` for something to read: bytes, or the server closing.
-    func waitReadable(_ seconds: Double) -> Bool {
-        if !received.isEmpty { return true }
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, Int32(seconds * 1000)) > 0
-    }
-
-    /// Everything until the server closes (a reset counts as closing).
-    func readToEnd() -> [UInt8] {
-        while receiveSome() {}
-        defer { received = [] }
-        return received
-    }
-
-    /// The next response; nil if the connection closes before a whole one arrived.
-    func readResponse(method: String = "GET") throws -> RawResponse? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        var headEnd = received.firstRange(of: separator)
-        while headEnd == nil {
-            guard receiveSome() else { return nil }
-            headEnd = received.firstRange(of: separator)
-        }
-        let lines = String(decoding: received[..<headEnd!.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        let statusParts = lines[0].split(separator: " ", maxSplits: 2)
-        guard statusParts.count >= 2, let status = Int(statusParts[1]) else {
-            throw WireError("malformed status line: \(lines[0])")
-        }
-        let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        let length = method == "HEAD" ? 0 : Int(headers.first { $0.name.lowercased() == "content-length" }?.value ?? "0") ?? 0
-        let bodyStart = headEnd!.upperBound
-        while received.count < bodyStart + length {
-            guard receiveSome() else { return nil }
-        }
-        let body = Array(received[bodyStart..<bodyStart + length])
-        received.removeFirst(bodyStart + length)
-        return RawResponse(status: status, headers: headers, body: body)
-    }
-
-    /// False at end of stream, on a reset, or after 10 s without data.
-    private func receiveSome() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { return false }
-        received.append(contentsOf: chunk[0..<n])
-        return true
-    }
 }

@@ -21,13 +21,13 @@ final class HostileInputTests: XCTestCase {
         let watch = try WorkerWatch(server)
         watch.sample("start")
         let head = Array("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8)
-        let slow = try (0..<200).map { _ in try HostileSocket(port: server.port) }
+        let slow = try (0..<200).map { _ in try Wire(port: server.port) }
         // One byte to every connection per round, a normal request between rounds, for 3.5 s:
         // the header timeout (2 s from connecting) cuts every slow client off on the way.
         var round = 0, served = 0
         let started = Date()
         while Date().timeIntervalSince(started) < 3.5 {
-            for socket in slow where !socket.isReadable(0) {
+            for socket in slow where !socket.waitReadable(0) {
                 _ = socket.send([round < head.count ? head[round] : UInt8(ascii: "a")])
             }
             round += 1
@@ -64,7 +64,7 @@ final class HostileInputTests: XCTestCase {
         load.start(threads: 1)
 
         // 50 connections at once, each with a 200 KB header line: 431 (or a reset while sending).
-        let hugeHeads = try (0..<50).map { _ in try HostileSocket(port: server.port) }
+        let hugeHeads = try (0..<50).map { _ in try Wire(port: server.port) }
         let filler = String(repeating: "h", count: 200_000)
         for socket in hugeHeads { _ = socket.send("GET /health/live HTTP/1.1\r\nHost: x\r\nX-Huge: \(filler)\r\n\r\n") }
         var refused431 = 0
@@ -95,12 +95,12 @@ final class HostileInputTests: XCTestCase {
                 + bytes("0\r\n\r\n"), 413),
         ]
         for (what, request, expected) in cases {
-            let answer = try HostileSocket.exchange(port: server.port, request)
+            let answer = try Wire.exchange(port: server.port, request)
             assertRefused(answer, what, status: expected, mayClose: expected == 431)
             XCTAssertEqual(try server.request("/health/live").status, 200, "served after: \(what)")
         }
         // Ten clients at once, each sending a 3 MiB body.
-        let bodies = try (0..<10).map { _ in try HostileSocket(port: server.port) }
+        let bodies = try (0..<10).map { _ in try Wire(port: server.port) }
         let threads = DispatchGroup()
         for socket in bodies {
             DispatchQueue.global().async(group: threads) {
@@ -109,7 +109,7 @@ final class HostileInputTests: XCTestCase {
             }
         }
         threads.wait()
-        for (index, socket) in bodies.enumerated() { assertRefused(socket.readAnswer(), "parallel body \(index)", status: 413) }
+        for (index, socket) in bodies.enumerated() { assertRefused((try? socket.readResponse()), "parallel body \(index)", status: 413) }
         watch.sample("after the bodies")
 
         let result = load.stop()
@@ -332,7 +332,7 @@ final class HostileInputTests: XCTestCase {
     /// A 4xx with a JSON `detail` (of `status` when given), or, when `status` is nil or `mayClose`,
     /// a connection closed without an answer (a server that stops reading a request midway and
     /// closes can have its answer lost to the reset).
-    private func assertRefused(_ answer: RawAnswer?, _ what: String, status: Int?, mayClose: Bool = false,
+    private func assertRefused(_ answer: WireResponse?, _ what: String, status: Int?, mayClose: Bool = false,
                                file: StaticString = #filePath, line: UInt = #line) {
         guard let answer else {
             XCTAssertTrue(status == nil || mayClose, "\(what): closed without the expected \(status ?? 0)", file: file, line: line)
@@ -391,88 +391,5 @@ private final class WorkerWatch {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
               let kib = Double(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") else { return nil }
         return kib / 1024
-    }
-}
-
-private struct RawAnswer {
-    let status: Int
-    let headers: [(name: String, value: String)]
-    let body: [UInt8]
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
-    }
-}
-
-/// A raw client socket: bytes out as given, one answer (or the close) back.
-private final class HostileSocket {
-    private let fd: Int32
-    private var received: [UInt8] = []
-
-    init(port: Int) throws { fd = try RawConnection.connect(port: port) }
-
-    deinit { close(fd) }
-
-    /// Sends `request` on a fresh connection and reads the answer; nil when closed without one.
-    static func exchange(port: Int, _ request: [UInt8]) throws -> RawAnswer? {
-        let socket = try HostileSocket(port: port)
-        _ = socket.send(request)
-        return socket.readAnswer()
-    }
-
-    /// False once the server has gone (a reset mid-send included).
-    func send(_ text: String) -> Bool { send(bytes(text)) }
-
-    func send(_ data: [UInt8]) -> Bool {
-        var sent = 0
-        while sent < data.count {
-            let n = data[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if n <= 0 { return false }
-            sent += n
-        }
-        return true
-    }
-
-    func isReadable(_ seconds: Double) -> Bool {
-        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&entry, 1, Int32(seconds * 1000)) > 0
-    }
-
-    /// Everything until the server closes (a reset counts as closing; reads time out after 10 s).
-    func readToEnd() -> [UInt8] {
-        while receiveSome() {}
-        defer { received = [] }
-        return received
-    }
-
-    /// One answer; nil if the connection closes before a whole one arrived.
-    func readAnswer() -> RawAnswer? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        while received.firstRange(of: separator) == nil {
-            guard receiveSome() else { return nil }
-        }
-        let headEnd = received.firstRange(of: separator)!
-        let lines = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
-        let parts = lines[0].split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, let status = Int(parts[1]) else { return nil }
-        let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        let length = Int(headers.first { $0.name.lowercased() == "content-length" }?.value ?? "0") ?? 0
-        while received.count < headEnd.upperBound + length {
-            guard receiveSome() else { return nil }
-        }
-        return RawAnswer(status: status, headers: headers, body: Array(received[headEnd.upperBound..<headEnd.upperBound + length]))
-    }
-
-    private func receiveSome() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        guard n > 0 else { return false }
-        received.append(contentsOf: chunk[0..<n])
-        return true
     }
 }
