@@ -2,7 +2,8 @@
 # Soak: a mixed load for MINUTES minutes against one server with 2 workers and authentication on
 # (90 % reads of seeded versions, 9 % registrations, 1 % key operations; bench/lua/schemas.lua
 # "mix"), reported minute by minute so drift shows: requests/s, p50/p99, errors, and the RSS of
-# the supervisor and each worker after the minute. Exits 1 on any error or a worker restart.
+# the supervisor and each worker after the minute, then per operation (method and route) from the
+# server's own request-duration histogram. Exits 1 on any error or a worker restart.
 #
 #   bench/soak.sh [sqlite|postgres]          (default sqlite)
 #
@@ -61,6 +62,7 @@ wait_ready "$PORT" /health/live "$SERVER" || { tail -n 30 "$WORK/server.log" >&2
 PYRMUTE_BENCH_KEY="$KEY" python3 "$ROOT/bench/seed.py" grid "$PORT" 20 10 "$VERSIONS" >&2
 
 liveness() { curl -sf "http://127.0.0.1:$SPORT/"; }
+scrape() { curl -sf "http://127.0.0.1:$SPORT/metrics" >"$1"; }
 worker_pids() { liveness | python3 -c 'import json, sys; print(" ".join(str(s["pid"]) for s in json.load(sys.stdin)["slots"]))'; }
 restarts() { liveness | python3 -c 'import json, sys; print(sum(s["restarts"] for s in json.load(sys.stdin)["slots"]))'; }
 rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
@@ -75,6 +77,9 @@ FMT="%6s %9s %8s %8s %7s %10s %s\n"
 } | tee "$OUT"
 
 FAILED=0
+DETAIL="$WORK/soak-routes.txt"
+: >"$DETAIL"
+scrape "$WORK/metrics-0.txt"
 for minute in $(seq 1 "$MINUTES"); do
     run_wrk 120 "$WORK/wrk.txt" -t"$THREADS" -c"$CONNECTIONS" -d60s --timeout 5s --latency -H "X-API-Key: $KEY" \
         -s "$LUA" "http://127.0.0.1:$PORT" -- mix 20 10 "$VERSIONS" "m$minute" "$WORK/write-schema.json" || true
@@ -85,12 +90,19 @@ for minute in $(seq 1 "$MINUTES"); do
     # shellcheck disable=SC2059
     printf "$FMT" "$minute" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "$errors" "$(rss_mib "$SERVER")" "$workers" | tee -a "$OUT"
     [ "$errors" -eq 0 ] || FAILED=1
+    scrape "$WORK/metrics-$minute.txt"
+    { echo "# minute $minute"; python3 "$ROOT/bench/routes.py" "$WORK/metrics-$((minute - 1)).txt" "$WORK/metrics-$minute.txt"; } >>"$DETAIL"
 done
+{
+    echo "# per operation over the whole run, from the server's request-duration histogram (bench/routes.py):"
+    python3 "$ROOT/bench/routes.py" "$WORK/metrics-0.txt" "$WORK/metrics-$MINUTES.txt"
+} | tee -a "$OUT"
 r=$(restarts)
 echo "# worker restarts: $r" | tee -a "$OUT"
 [ "$r" -eq 0 ] || FAILED=1
 
 mkdir -p "$ROOT/bench/results"
 cp "$OUT" "$ROOT/bench/results/soak-$BACKEND-latest.txt"
-echo "(written to bench/results/soak-$BACKEND-latest.txt)"
+cp "$DETAIL" "$ROOT/bench/results/soak-$BACKEND-routes-latest.txt"
+echo "(written to bench/results/soak-$BACKEND-latest.txt, per minute and operation in soak-$BACKEND-routes-latest.txt)"
 exit $FAILED
