@@ -2,11 +2,13 @@
 """Per-operation latency from two scrapes of the registry's Prometheus text (GET /metrics).
 
   routes.py BEFORE AFTER
+  routes.py --p99 PREFIX BEFORE AFTER
 
 Prints, for each method and route pattern answered between the scrapes: requests, statuses,
 mean, and p50/p99/max-bucket estimated from the pyrmute_http_request_duration_seconds histogram
 (linear inside a bucket, so a quantile is as precise as the buckets: 1, 2.5, 5, 10, 25, 50,
-100, 250, 500 ms, 1, 2.5, 5, 10 s).
+100, 250, 500 ms, 1, 2.5, 5, 10 s). With --p99, prints only the p99 in ms over the operations
+whose "METHOD ROUTE" starts with PREFIX (e.g. "GET /schemas": every schema read).
 """
 import re
 import sys
@@ -52,7 +54,7 @@ def quantile(buckets, q):
     return lower
 
 
-def main(before_path, after_path):
+def operations(before_path, after_path):
     before, after = scrape(before_path), scrape(after_path)
     ops = defaultdict(lambda: {"count": 0, "sum": 0.0, "statuses": defaultdict(int), "buckets": defaultdict(float)})
     for key, now in after.items():
@@ -70,6 +72,20 @@ def main(before_path, after_path):
             cumulative = now["buckets"][le] - then["buckets"].get(le, 0.0)
             op["buckets"][le] += cumulative - previous
             previous = cumulative
+    return ops
+
+
+def p99_of(prefix, before_path, after_path):
+    merged = defaultdict(float)
+    for (method, route), op in operations(before_path, after_path).items():
+        if f"{method} {route}".startswith(prefix):
+            for le, n in op["buckets"].items():
+                merged[le] += n
+    print("%.2f" % (1000 * quantile(sorted(merged.items()), 0.99)))
+
+
+def table(before_path, after_path):
+    ops = operations(before_path, after_path)
     fmt = "  %-6s %-44s %8s %9s %9s %9s %9s  %s"
     print(fmt % ("method", "route", "requests", "mean ms", "p50 ms", "p99 ms", "max ≤ ms", "statuses"))
     for (method, route), op in sorted(ops.items(), key=lambda item: -item[1]["count"]):
@@ -82,6 +98,9 @@ def main(before_path, after_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) == 5 and sys.argv[1] == "--p99":
+        p99_of(*sys.argv[2:])
+    elif len(sys.argv) == 3:
+        table(*sys.argv[1:])
+    else:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])

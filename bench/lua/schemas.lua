@@ -12,11 +12,11 @@
 --            POST /schemas/NAMESPACE/w<TAG>-<PHASE>-<k>/versions with a new version each time
 --            ("1.<thread>.<counter>", k = counter % 10); FILE holds the json_schema body. Every
 --            request is a 201 as long as TAG-PHASE is fresh for the database.
---   mix      NS MODELS VERSIONS TAG FILE
+--   mix      NS MODELS VERSIONS TAG FILE [CREATE_EVERY]
 --            90 % reads (one version or latest of a random seeded model), 9 % registrations (as
 --            register, namespace soak), 1 % key operations (GET /api-keys/stats, GET /api-keys,
---            and one in 20 a POST /api-keys with a new name: each costs a bcrypt of ~0.25 s CPU):
---            the soak's load, with authentication on.
+--            and one in CREATE_EVERY (default 100, 0 = never) a POST /api-keys with a new name:
+--            each costs a bcrypt of ~0.25 s CPU): the soak's load, with authentication on.
 --
 -- Headers given to wrk with -H (an API key) are sent with every request.
 --
@@ -34,6 +34,7 @@ local mode
 local prepared = {}
 local namespace, tag, prefix, suffix
 local counter = 0
+local create_every = 0
 local json_headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json" }
 local get_headers = { ["Accept"] = "application/json" }
 
@@ -95,6 +96,7 @@ function init(args)
       end)
       namespace, tag = "soak", args[5]
       load_register_body(args[6])
+      create_every = tonumber(args[7] or "100")
    else
       error("schemas.lua: unknown mode " .. tostring(mode))
    end
@@ -114,7 +116,7 @@ function request()
       if roll <= 9 then return register() end
       if roll == 10 then
          counter = counter + 1
-         if counter % 20 == 0 then
+         if create_every > 0 and counter % create_every == 0 then
             local body = '{"name":"soak-' .. tag .. '-' .. tid .. '-' .. counter .. '","permission":"read"}'
             return wrk.format("POST", "/api-keys", json_headers, body)
          end
