@@ -18,6 +18,8 @@ final class APIKeyTests: XCTestCase {
     func testImmediateRotationChain_postgres() throws { try immediateRotationChain(.postgres) }
     func testConcurrentCreationsWithOneName_sqlite() throws { try concurrentNameConflicts(.sqlite) }
     func testConcurrentCreationsWithOneName_postgres() throws { try concurrentNameConflicts(.postgres) }
+    func testCreationBacklogIsBounded_sqlite() throws { try boundedCreationBacklog(.sqlite) }
+    func testCreationBacklogIsBounded_postgres() throws { try boundedCreationBacklog(.postgres) }
     func testUseCountIsExact_sqlite() throws { try useCounting(.sqlite) }
     func testUseCountIsExact_postgres() throws { try useCounting(.postgres) }
 
@@ -377,6 +379,50 @@ final class APIKeyTests: XCTestCase {
         }
         let listed = try server.call("/api-keys?permission=write&include_revoked=true", key: admin).json()
         XCTAssertEqual(listed["total"], 1)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// 40 creations at once on one worker (bcrypt, one at a time): those past the queue's bound
+    /// are refused at once with 503 and Retry-After and leave no key behind; every 201's key works.
+    private func boundedCreationBacklog(_ backend: Backend) throws {
+        let (server, admin) = try AuthSupport.server(backend)
+        let lock = NSLock()
+        var answers: [(name: String, status: Int, retryAfter: String?, body: String)] = []
+        let threads = (0..<40).map { i in
+            Thread {
+                let name = "burst-\(i)"
+                let response = try? server.call("POST", "/api-keys", key: admin, json: #"{"name":"\#(name)","permission":"read"}"#)
+                lock.withLock {
+                    answers.append((name, response?.status ?? -1, response?.header("Retry-After"), response?.text ?? "no response"))
+                }
+            }
+        }
+        threads.forEach { $0.start() }
+        let deadline = Date().addingTimeInterval(120)
+        while lock.withLock({ answers.count }) < threads.count && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let all = lock.withLock { answers }
+        XCTAssertEqual(all.count, 40, "not every request was answered")
+
+        let created = all.filter { $0.status == 201 }
+        let refused = all.filter { $0.status == 503 }
+        XCTAssertEqual(created.count + refused.count, 40, "\(all.filter { $0.status != 201 && $0.status != 503 })")
+        XCTAssertFalse(refused.isEmpty, "40 simultaneous creations on one worker were all queued")
+        XCTAssertGreaterThanOrEqual(created.count, 1)
+        for answer in refused {
+            XCTAssertEqual(answer.body, #"{"detail":"Too many API key creations or rotations in progress. Please try again shortly."}"#)
+            XCTAssertEqual(answer.retryAfter, "1")
+        }
+        let listed = try server.call("/api-keys", key: admin).json()["keys"]?.arrayValue ?? []
+        for answer in created {
+            let key = try XCTUnwrap(listed.first { $0["name"]?.stringValue == answer.name }, "\(answer.name) answered 201 but is not stored")
+            XCTAssertEqual(key["permission"], "read")
+            let plaintext = try XCTUnwrap(JSONParser.parse(Array(answer.body.utf8))["api_key"]?.stringValue)
+            XCTAssertEqual(try server.call("/schemas", key: plaintext).status, 200, answer.name)
+        }
+        let stored = try server.call("/api-keys?permission=read", key: admin).json()
+        XCTAssertEqual(stored["total"]?.intValue, created.count, "a refused creation left a key behind")
+        // Once the queue drains, creation works again.
+        XCTAssertEqual(try server.call("POST", "/api-keys", key: admin, json: #"{"name":"after-burst"}"#).status, 201)
         XCTAssertEqual(try server.stop(), 0)
     }
 

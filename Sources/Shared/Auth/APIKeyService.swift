@@ -15,12 +15,13 @@ public struct APIKeyService: Sendable {
 
     public func create(name: String, permission: Permission, description: String?, expiresInDays: Int?,
                        createdBy: String, now: Timestamp = .now()) throws -> Created {
+        let conflict = RegistryError.conflict("API key with name '\(name)' already exists")
+        if try find(name: name) != nil { throw conflict }   // before the bcrypt, which a conflict would waste
         let key = KeyMaterial.generate()
         guard let hash = BCrypt.hash(key), let lookupID = KeyMaterial.lookupID(of: key) else {
             throw DatabaseError.statementFailed("bcrypt failed")
         }
         let expiresAt = expiresInDays.map { Timestamp(microseconds: now.microseconds + Int64($0) * 86_400_000_000) }
-        let conflict = RegistryError.conflict("API key with name '\(name)' already exists")
         do {
             let record = try write { repository -> APIKeyRecord in
                 if try repository.find(name: name) != nil { throw conflict }

@@ -11,13 +11,8 @@ final class Application: @unchecked Sendable {
     let settings: Settings
     let pool: ConnectionPool
     let threadPool: NIOThreadPool
-    /// One thread for minting keys (a bcrypt hash costs ~0.25 s of CPU), so that key creation and
-    /// rotation never hold the threads reads and writes wait for.
-    let hashingPool: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 1)
-        pool.start()
-        return pool
-    }()
+    /// Key creation and rotation (bcrypt) run here, not on `threadPool`.
+    let hashing = HashingLane()
     /// When the server started (the supervisor's start, so that every worker reports one uptime).
     let startedAt: Timestamp
     let logger: Logger
@@ -86,18 +81,18 @@ final class Application: @unchecked Sendable {
 
     /// Runs blocking work (database calls) on the thread pool; the future completes on the
     /// request's event loop.
-    func blocking<T>(_ request: Request, on pool: NIOThreadPool? = nil, _ work: @escaping () throws -> T) -> EventLoopFuture<T> {
-        (pool ?? threadPool).runIfActive(eventLoop: request.eventLoop, work)
+    func blocking<T>(_ request: Request, hashing: Bool = false, _ work: @escaping () throws -> T) -> EventLoopFuture<T> {
+        hashing ? self.hashing.run(on: request.eventLoop, work) : threadPool.runIfActive(eventLoop: request.eventLoop, work)
     }
 
     /// The shape of every handler that reaches the database: `prepare` parses and validates on the
     /// event loop and returns the blocking work, which runs on the thread pool; its JSON is the
-    /// response body (nil: none, as for 204). `pool` overrides the thread pool (`hashingPool`).
-    func answer(_ request: Request, status: HTTPResponseStatus = .ok, on pool: NIOThreadPool? = nil,
+    /// response body (nil: none, as for 204). `hashing`: the work mints a key (`HashingLane`).
+    func answer(_ request: Request, status: HTTPResponseStatus = .ok, hashing: Bool = false,
                 _ prepare: () throws -> () throws -> JSONValue?) -> EventLoopFuture<Response> {
         let work: () throws -> JSONValue?
         do { work = try prepare() } catch { return request.eventLoop.makeFailedFuture(error) }
-        return blocking(request, on: pool) { try work() }.map { value in
+        return blocking(request, hashing: hashing) { try work() }.map { value in
             value.map { Response.json($0, status: status) } ?? Response(status: status)
         }
     }

@@ -16,7 +16,7 @@ struct APIKeyHandlers {
     }
 
     func create(_ request: Request) -> EventLoopFuture<Response> {
-        app.answer(request, status: .created, on: app.hashingPool) {
+        app.answer(request, status: .created, hashing: true) {
             var fields = BodyFields(try JSONBody.object(request))
             let name = fields.string("name", required: true, minLength: 3, maxLength: 255)
             let permission = fields.permission("permission", default: .read)
@@ -105,7 +105,7 @@ struct APIKeyHandlers {
     }
 
     func rotate(_ request: Request) -> EventLoopFuture<Response> {
-        app.answer(request, on: app.hashingPool) {
+        app.answer(request, hashing: true) {
             let id = try keyID(request)
             var fields = BodyFields(try JSONBody.object(request))
             let hours = fields.int("grace_period_hours", range: 0...168) ?? 24

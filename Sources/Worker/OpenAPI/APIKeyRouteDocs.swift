@@ -4,8 +4,11 @@ import Shared
 /// With authentication off every one of them answers 400 after validating its input, so their
 /// other refusals are documented only for authentication on.
 extension RouteDoc {
+    private static let hashingNote = "The new key is hashed with bcrypt (about a quarter second of CPU). A worker queues at "
+        + "most \(HashingLane.capacity) creations and rotations; beyond that it answers 503 with `Retry-After` at once."
+
     static let createAPIKey = RouteDoc(
-        operationID: "create_api_key", summary: "Create a key", tag: .apiKeys,
+        operationID: "create_api_key", summary: "Create a key", description: hashingNote, tag: .apiKeys,
         body: .component(Components.apiKeyCreate),
         success: .json(201, "The key, with its plaintext (shown this once)", .component(Components.apiKeyCreateResponse),
                        links: ["GetKey": "get_api_key", "RevokeKey": "revoke_api_key", "RotateKey": "rotate_api_key",
@@ -45,7 +48,7 @@ extension RouteDoc {
     static let rotateAPIKey = RouteDoc(
         operationID: "rotate_api_key", summary: "Rotate a key",
         description: "Creates a successor with the same permission and expiry; the old key keeps working for the grace "
-            + "period. Send `{}` for the defaults.",
+            + "period. Send `{}` for the defaults. " + hashingNote,
         tag: .apiKeys, pathParameters: [keyID], body: .component(Components.apiKeyRotate),
         success: .json(200, "The old key, the new key (with its plaintext) and the grace period's end",
                        .component(Components.apiKeyRotateResponse)),
