@@ -8,6 +8,10 @@ import Foundation
 /// (`lock_timeout`) and runs at most `statementTimeoutMilliseconds` (30 s, `statement_timeout`);
 /// either failure is a statement error (the request gets 503) and the connection stays usable.
 /// The migrator lifts both for its own transaction.
+///
+/// TCP connections use keepalives and a user timeout, so a database that vanishes without a word
+/// (a network partition, a host that lost power) breaks the connection within about 30 s
+/// instead of leaving a request and its pooled connection waiting forever.
 public final class PostgresConnection: DatabaseConnection {
     public static let defaultLockTimeoutMilliseconds = 5000
     public static let defaultStatementTimeoutMilliseconds = 30000
@@ -21,9 +25,11 @@ public final class PostgresConnection: DatabaseConnection {
     public init(uri: String, connectTimeoutSeconds: Int = 5,
                 lockTimeoutMilliseconds: Int = PostgresConnection.defaultLockTimeoutMilliseconds,
                 statementTimeoutMilliseconds: Int = PostgresConnection.defaultStatementTimeoutMilliseconds) throws {
-        // The URI comes second so that a connect_timeout it names overrides our default.
-        let keywords = ["connect_timeout", "dbname"]
-        let values = [String(connectTimeoutSeconds), uri]
+        // The URI comes last so that any of these it names overrides our default.
+        let defaults = [("connect_timeout", String(connectTimeoutSeconds)), ("keepalives", "1"), ("keepalives_idle", "15"),
+                        ("keepalives_interval", "5"), ("keepalives_count", "3"), ("tcp_user_timeout", "30000")]
+        let keywords = defaults.map(\.0) + ["dbname"]
+        let values = defaults.map(\.1) + [uri]
         conn = withCStringArray(keywords) { k in withCStringArray(values) { v in PQconnectdbParams(k, v, 1) } }
         guard let conn, PQstatus(conn) == CONNECTION_OK else {
             let message = conn.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
