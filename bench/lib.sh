@@ -90,12 +90,14 @@ PIDS=()
 PG_DIR=""
 WRK_PID=""
 SEED_PID=""
+PROBE_PID=""
 
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     [ -n "$WRK_PID" ] && kill -TERM "$WRK_PID" 2>/dev/null
     [ -n "$SEED_PID" ] && kill -TERM "$SEED_PID" 2>/dev/null
+    [ -n "$PROBE_PID" ] && kill -TERM "$PROBE_PID" 2>/dev/null
     [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
     [ -n "$PG_DIR" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
     rm -rf "$WORK"

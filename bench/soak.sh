@@ -9,7 +9,8 @@
 # interval of its connection also counts as n requests queued behind it. A key creation (bcrypt,
 # ~1 s under this load) so weighs as ~150 slow requests, which no other client of the server sees;
 # "read p99" and "reg. p99" (schema reads and registrations, from the server's histogram) show
-# the latency of those operations alone.
+# the latency of those operations alone, and "probe p99"/"probe max" what a steady client beside
+# the load sees (bench/probe.py: 4 connections reading versions, one request at a time).
 #
 #   bench/soak.sh [sqlite|postgres]          (default sqlite)
 #
@@ -76,12 +77,12 @@ restarts() { liveness | python3 -c 'import json, sys; print(sum(s["restarts"] fo
 rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
 
 OUT="$WORK/soak.txt"
-FMT="%6s %9s %8s %8s %10s %10s %7s %10s %s\n"
+FMT="%6s %9s %8s %8s %10s %10s %10s %10s %7s %10s %s\n"
 {
     echo "# pyrmute-registry soak $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "# $BACKEND, 2 workers, auth on, wrk -t$THREADS -c$CONNECTIONS, mix: 90 % reads, 9 % registrations, 1 % key operations (1 in $CREATE_EVERY creates a key)"
     # shellcheck disable=SC2059
-    printf "$FMT" minute "req/s" "p50 ms" "p99 ms" "read p99" "reg. p99" errors "super MiB" "worker MiB"
+    printf "$FMT" minute "req/s" "p50 ms" "p99 ms" "read p99" "reg. p99" "probe p99" "probe max" errors "super MiB" "worker MiB"
 } | tee "$OUT"
 
 FAILED=0
@@ -89,10 +90,20 @@ DETAIL="$WORK/soak-routes.txt"
 : >"$DETAIL"
 scrape "$WORK/metrics-0.txt"
 for minute in $(seq 1 "$MINUTES"); do
+    PYRMUTE_BENCH_KEY="$KEY" python3 "$ROOT/bench/probe.py" "$PORT" 58 "$VERSIONS" >"$WORK/probe.txt" 2>&1 &
+    PROBE_PID=$!
     run_wrk 120 "$WORK/wrk.txt" -t"$THREADS" -c"$CONNECTIONS" -d60s --timeout 5s --latency -H "X-API-Key: $KEY" \
         -s "$LUA" "http://127.0.0.1:$PORT" -- mix 20 10 "$VERSIONS" "m$minute" "$WORK/write-schema.json" "$CREATE_EVERY" || true
     read_wrk "$WORK/wrk.txt"
     errors=$(( ${non2xx:-0} + ${sockerr:-0} ))
+    probe_p99="?" probe_max="?"
+    if wait "$PROBE_PID"; then
+        read -r _ probe_p99 probe_max _ <"$WORK/probe.txt"
+    else
+        cat "$WORK/probe.txt" >&2
+        errors=$((errors + 1))
+    fi
+    PROBE_PID=""
     workers=""
     for pid in $(worker_pids); do workers+="$(rss_mib "$pid") "; done
     sleep 1.5   # workers report their counts with the heartbeat (~1 s): let the minute's last ones in
@@ -101,7 +112,7 @@ for minute in $(seq 1 "$MINUTES"); do
     # shellcheck disable=SC2059
     printf "$FMT" "$minute" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" \
         "$(python3 "$ROOT/bench/routes.py" --p99 "GET /schemas" "${span[@]}")" \
-        "$(python3 "$ROOT/bench/routes.py" --p99 "POST /schemas" "${span[@]}")" \
+        "$(python3 "$ROOT/bench/routes.py" --p99 "POST /schemas" "${span[@]}")" "$probe_p99" "$probe_max" \
         "$errors" "$(rss_mib "$SERVER")" "$workers" | tee -a "$OUT"
     [ "$errors" -eq 0 ] || FAILED=1
     { echo "# minute $minute"; python3 "$ROOT/bench/routes.py" "${span[@]}"; } >>"$DETAIL"
