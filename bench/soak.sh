@@ -11,6 +11,8 @@
 # "read p99" and "reg. p99" (schema reads and registrations, from the server's histogram) show
 # the latency of those operations alone, and "probe p99"/"probe max" what a steady client beside
 # the load sees (bench/probe.py: 4 connections reading versions, one request at a time).
+# "SQLite MiB" is the memory SQLite holds over both workers (page caches, statements), to tell
+# its caches from the rest of a worker's RSS.
 #
 #   bench/soak.sh [sqlite|postgres]          (default sqlite)
 #
@@ -74,15 +76,17 @@ liveness() { curl -sf "http://127.0.0.1:$SPORT/"; }
 scrape() { curl -sf "http://127.0.0.1:$SPORT/metrics" >"$1"; }
 worker_pids() { liveness | python3 -c 'import json, sys; print(" ".join(str(s["pid"]) for s in json.load(sys.stdin)["slots"]))'; }
 restarts() { liveness | python3 -c 'import json, sys; print(sum(s["restarts"] for s in json.load(sys.stdin)["slots"]))'; }
+# What SQLite holds over all workers (pyrmute_sqlite_memory_bytes), "-" on PostgreSQL.
+sqlite_mib() { awk '$1 == "pyrmute_sqlite_memory_bytes" { printf "%.1f", $2 / 1048576; found = 1 } END { if (!found) printf "-" }' "$1"; }
 rss_mib() { ps -o rss= -p "$1" | awk '{ printf "%.1f", $1 / 1024 }'; }
 
 OUT="$WORK/soak.txt"
-FMT="%6s %9s %8s %8s %10s %10s %10s %10s %7s %10s %s\n"
+FMT="%6s %9s %8s %8s %10s %10s %10s %10s %7s %10s %10s %s\n"
 {
     echo "# pyrmute-registry soak $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "# $BACKEND, 2 workers, auth on, wrk -t$THREADS -c$CONNECTIONS, mix: 90 % reads, 9 % registrations, 1 % key operations (1 in $CREATE_EVERY creates a key)"
     # shellcheck disable=SC2059
-    printf "$FMT" minute "req/s" "p50 ms" "p99 ms" "read p99" "reg. p99" "probe p99" "probe max" errors "super MiB" "worker MiB"
+    printf "$FMT" minute "req/s" "p50 ms" "p99 ms" "read p99" "reg. p99" "probe p99" "probe max" errors "super MiB" "SQLite MiB" "worker MiB"
 } | tee "$OUT"
 
 FAILED=0
@@ -113,7 +117,7 @@ for minute in $(seq 1 "$MINUTES"); do
     printf "$FMT" "$minute" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" \
         "$(python3 "$ROOT/bench/routes.py" --p99 "GET /schemas" "${span[@]}")" \
         "$(python3 "$ROOT/bench/routes.py" --p99 "POST /schemas" "${span[@]}")" "$probe_p99" "$probe_max" \
-        "$errors" "$(rss_mib "$SERVER")" "$workers" | tee -a "$OUT"
+        "$errors" "$(rss_mib "$SERVER")" "$(sqlite_mib "$WORK/metrics-$minute.txt")" "$workers" | tee -a "$OUT"
     [ "$errors" -eq 0 ] || FAILED=1
     { echo "# minute $minute"; python3 "$ROOT/bench/routes.py" "${span[@]}"; } >>"$DETAIL"
 done

@@ -43,6 +43,12 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(sample["pyrmute_db_pool_capacity"], 8, "two workers × DATABASE_POOL_SIZE 4")
         XCTAssertGreaterThanOrEqual(sample["pyrmute_db_pool_connections_open"] ?? 0, 1)
         XCTAssertEqual(sample["pyrmute_worker_restarts_total"], 0)
+        if backend == .sqlite {
+            XCTAssertEqual(sample.types["pyrmute_sqlite_memory_bytes"], "gauge")
+            XCTAssertGreaterThan(sample["pyrmute_sqlite_memory_bytes"] ?? 0, 50_000, "two workers' open SQLite connections hold memory")
+        } else {
+            XCTAssertEqual(sample["pyrmute_sqlite_memory_bytes"] ?? 0, 0)
+        }
 
         // The supervisor's own listener serves the same figures.
         let direct = try PrometheusSample(SimpleHTTPClient.request("GET", "http://127.0.0.1:\(server.supervisorPort)/metrics").text)

@@ -28,6 +28,10 @@ public final class SQLiteConnection: DatabaseConnection {
 
     deinit { close() }
 
+    /// Bytes SQLite holds in this process (page caches, prepared statements, schema): what a
+    /// worker's memory owes to SQLite, for the metrics.
+    public static var memoryInUse: Int64 { sqlite3_memory_used() }
+
     public func close() {
         for stmt in statements.values { sqlite3_finalize(stmt) }
         statements.removeAll()

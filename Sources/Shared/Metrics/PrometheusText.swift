@@ -28,6 +28,7 @@ public enum PrometheusText {
         Family("db_pool_connections_open", "gauge", "Database connections open, over all workers."),
         Family("db_pool_connections_in_use", "gauge", "Database connections lent out right now, over all workers."),
         Family("db_pool_capacity", "gauge", "Largest number of database connections, over all workers."),
+        Family("sqlite_memory_bytes", "gauge", "Memory SQLite holds (page caches, statements), over all workers (SQLite only)."),
         Family("workers_running", "gauge", "Worker processes serving requests."),
         Family("workers_expected", "gauge", "Worker processes the supervisor keeps."),
     ]
