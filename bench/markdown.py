@@ -48,16 +48,15 @@ def main(path):
         mine = [r for r in table if r["server"] == server]
         for case in OrderedDict.fromkeys(r["case"] for r in mine):
             for auth in sorted({r["auth"] for r in mine if r["case"] == case}):
-                    print(f"| {case} | {auth} | " + " | ".join(cell(index.get((server, w, auth, case))) for w in workers) + " |")
+                print(f"| {case} | {auth} | " + " | ".join(cell(index.get((server, w, auth, case))) for w in workers) + " |")
         print()
     print("Memory per worker after the run (MiB) and time from `serve` to every worker serving (s):\n")
     print("| server | auth | " + " | ".join(f"{w} worker{'s' if w > 1 else ''}" for w in workers) + " |")
     print(rule)
+    last = {(r["server"], r["auth"], int(r["wkr"])): r for r in table}   # a server's last case, after all its work
     for (server, auth) in OrderedDict.fromkeys((r["server"], r["auth"]) for r in table):
-        cells = []
-        for w in workers:
-            last = [r for r in table if r["server"] == server and r["auth"] == auth and int(r["wkr"]) == w]
-            cells.append(f"{last[-1]['mib']} MiB, {last[-1]['ready']} s" if last else "–")
+        found = [last.get((server, auth, w)) for w in workers]
+        cells = [f"{r['mib']} MiB, {r['ready']} s" if r else "–" for r in found]
         print(f"| {server} | {auth} | " + " | ".join(cells) + " |")
 
 

@@ -2,13 +2,13 @@
 """Per-operation latency from two scrapes of the registry's Prometheus text (GET /metrics).
 
   routes.py BEFORE AFTER
-  routes.py --p99 PREFIX BEFORE AFTER
+  routes.py --p99 PREFIX [PREFIX...] BEFORE AFTER
 
 Prints, for each method and route pattern answered between the scrapes: requests, statuses,
 mean, and p50/p99/max-bucket estimated from the pyrmute_http_request_duration_seconds histogram
 (linear inside a bucket, so a quantile is as precise as the buckets: 1, 2.5, 5, 10, 25, 50,
-100, 250, 500 ms, 1, 2.5, 5, 10 s). With --p99, prints only the p99 in ms over the operations
-whose "METHOD ROUTE" starts with PREFIX (e.g. "GET /schemas": every schema read).
+100, 250, 500 ms, 1, 2.5, 5, 10 s). With --p99, prints only, for each PREFIX, the p99 in ms over
+the operations whose "METHOD ROUTE" starts with it (e.g. "GET /schemas": every schema read).
 """
 import re
 import sys
@@ -75,13 +75,17 @@ def operations(before_path, after_path):
     return ops
 
 
-def p99_of(prefix, before_path, after_path):
-    merged = defaultdict(float)
-    for (method, route), op in operations(before_path, after_path).items():
-        if f"{method} {route}".startswith(prefix):
-            for le, n in op["buckets"].items():
-                merged[le] += n
-    print("%.2f" % (1000 * quantile(sorted(merged.items()), 0.99)))
+def p99_of(prefixes, before_path, after_path):
+    ops = operations(before_path, after_path)
+    figures = []
+    for prefix in prefixes:
+        merged = defaultdict(float)
+        for (method, route), op in ops.items():
+            if f"{method} {route}".startswith(prefix):
+                for le, n in op["buckets"].items():
+                    merged[le] += n
+        figures.append("%.2f" % (1000 * quantile(sorted(merged.items()), 0.99)))
+    print(" ".join(figures))
 
 
 def table(before_path, after_path):
@@ -98,8 +102,8 @@ def table(before_path, after_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--p99":
-        p99_of(*sys.argv[2:])
+    if len(sys.argv) >= 5 and sys.argv[1] == "--p99":
+        p99_of(sys.argv[2:-2], *sys.argv[-2:])
     elif len(sys.argv) == 3:
         table(*sys.argv[1:])
     else:

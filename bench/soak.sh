@@ -113,11 +113,10 @@ for minute in $(seq 1 "$MINUTES"); do
     sleep 1.5   # workers report their counts with the heartbeat (~1 s): let the minute's last ones in
     scrape "$WORK/metrics-$minute.txt"
     span=("$WORK/metrics-$((minute - 1)).txt" "$WORK/metrics-$minute.txt")
+    read -r read_p99 register_p99 < <(python3 "$ROOT/bench/routes.py" --p99 "GET /schemas" "POST /schemas" "${span[@]}")
     # shellcheck disable=SC2059
     printf "$FMT" "$minute" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" \
-        "$(python3 "$ROOT/bench/routes.py" --p99 "GET /schemas" "${span[@]}")" \
-        "$(python3 "$ROOT/bench/routes.py" --p99 "POST /schemas" "${span[@]}")" "$probe_p99" "$probe_max" \
-        "$errors" "$(rss_mib "$SERVER")" "$(sqlite_mib "$WORK/metrics-$minute.txt")" "$workers" | tee -a "$OUT"
+        "$read_p99" "$register_p99" "$probe_p99" "$probe_max" "$errors" "$(rss_mib "$SERVER")" "$(sqlite_mib "$WORK/metrics-$minute.txt")" "$workers" | tee -a "$OUT"
     [ "$errors" -eq 0 ] || FAILED=1
     { echo "# minute $minute"; python3 "$ROOT/bench/routes.py" "${span[@]}"; } >>"$DETAIL"
 done

@@ -217,7 +217,7 @@ final class Application: @unchecked Sendable {
         snapshot.gauges["db_pool_connections_open"] = Double(usage.open)
         snapshot.gauges["db_pool_connections_in_use"] = Double(usage.inUse)
         snapshot.gauges["db_pool_capacity"] = Double(pool.capacity)
-        if settings.databaseURL.hasPrefix("sqlite") {
+        if case .sqlite = pool.url.kind {
             snapshot.gauges["sqlite_memory_bytes"] = Double(SQLiteConnection.memoryInUse)
         }
         return snapshot
