@@ -20,20 +20,53 @@ let package = Package(
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "CShim", path: "Sources/CShim"),
+        // Sources/Shared: the libraries both processes build on, bottom to top (docs/architecture.md).
+        // They stay in Swift 5 mode: their shared mutable state (caches, pools, recorders) is guarded
+        // by locks that Swift 6's checker cannot see through without a rewrite of its own.
         .target(
-            name: "Shared",
+            name: "RegistryJSON",
+            path: "Sources/Shared/RegistryJSON",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "RegistryJSONSchema",
+            dependencies: ["RegistryJSON"],
+            path: "Sources/Shared/RegistryJSONSchema",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "RegistryStorage",
+            dependencies: ["RegistryJSON", "CSQLite", "CPostgres"],
+            path: "Sources/Shared/RegistryStorage",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "RegistryRuntime",
+            dependencies: ["RegistryJSON", "RegistryStorage", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared/RegistryRuntime",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "RegistryDomain",
             dependencies: [
-                "CSQLite", "CPostgres", "CCrypt", "CShim",
+                "RegistryJSON", "RegistryStorage", "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/Shared",
+            path: "Sources/Shared/RegistryDomain",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "RegistrySchemas",
+            dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryDomain"],
+            path: "Sources/Shared/RegistrySchemas",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
             name: "pyrmute-registry-worker",
             dependencies: [
-                "Shared", "CShim", "CZlib",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas",
+                "CShim", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -46,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "pyrmute-registry",
             dependencies: [
-                "Shared", "CShim",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,13 +100,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["Shared"],
+            dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas"],
             path: "Tests/SharedTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Shared", "CZlib"],
+            dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CZlib"],
             path: "Tests/IntegrationTests",
             exclude: ["python"],
             swiftSettings: [.swiftLanguageMode(.v5)]

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryJSON
 import XCTest
 
 /// The `/api-keys` endpoints through the real server, on both databases (contract §3.3, §7.11,

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 import XCTest
 
 /// The audit trail through the real server, on both databases (contract §7.9, with the port's

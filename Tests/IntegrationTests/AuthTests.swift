@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryJSON
 import XCTest
 
 /// Authentication and authorization through the real server, on both databases (contract §2,

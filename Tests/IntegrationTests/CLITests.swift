@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryRuntime
+import RegistryStorage
 import XCTest
 
 /// The CLI's output and exit codes, contract §11.

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 import XCTest
 
 /// Issue #7, "prove it under faults": writers register schema versions while something breaks,

@@ -1,6 +1,6 @@
 import CZlib
 import Foundation
-import Shared
+import RegistryJSON
 import XCTest
 
 /// The worker's HTTP layer under hostile or unusual clients: gzip, slow clients (header and body

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryStorage
 import XCTest
 
 /// `GET /`, the health probes, 404/405, HEAD and the trailing-slash redirect (contract §1.1, §5),

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 import XCTest
 
 /// Hostile clients against the real server over raw sockets: hundreds of slowloris connections,

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryJSON
 import XCTest
 
 /// `create-admin-key`, `list-keys` and `revoke-key` on both databases (contract §11.3–§11.5,

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryRuntime
 import XCTest
 
 /// `/metrics`: one scrape shows the whole server, summed over workers by the supervisor, and the

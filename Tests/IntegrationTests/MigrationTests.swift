@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryStorage
 import XCTest
 
 /// A database the Python reference created (its tables, no `schema_migrations`) is adopted as it

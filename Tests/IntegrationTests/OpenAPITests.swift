@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryJSON
 import XCTest
 
 /// `/openapi.json`, `/docs`, `/docs/oauth2-redirect` and `/redoc` (contract §1.3, §5.1, §12).

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryStorage
 import XCTest
 
 /// PostgreSQL goes away and comes back: readiness follows it without a restart of the server.

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 import XCTest
 
 /// The prefork model through the real binaries: workers share the load, a killed worker is

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryRuntime
 import XCTest
 
 /// Rate limiting through the real server (README "Rate limiting"): one counter per key or client

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryJSON
 import XCTest
 
 /// The schema endpoints through the real server, on both databases (contract §6, §3.2).

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryRuntime
 import XCTest
 
 /// What an operator does to a running server: reload it, let hung or worn-out workers be

@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 import XCTest
 
 /// The arbiter's own behaviour: liveness document, crash-loop backoff, HUP/TTIN/TTOU,

@@ -1,4 +1,5 @@
-import Shared
+import RegistryJSON
+import RegistrySchemas
 import XCTest
 
 final class AvroSchemaCheckTests: XCTestCase {

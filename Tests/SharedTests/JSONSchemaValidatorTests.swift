@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryJSONSchema
+import RegistryStorage
 import XCTest
 
 /// Expected values come from python-jsonschema 4.26 (`Draft202012Validator.check_schema`,

@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 import XCTest
 
 final class JSONTests: XCTestCase {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import Shared
+import RegistryDomain
+import RegistryStorage
 import XCTest
 
 /// The rate limiter against a real SQLite file with a clock the test moves.

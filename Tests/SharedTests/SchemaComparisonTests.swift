@@ -1,4 +1,6 @@
-import Shared
+import RegistryJSON
+import RegistryJSONSchema
+import RegistrySchemas
 import XCTest
 
 final class SchemaComparisonTests: XCTestCase {
@@ -285,6 +287,19 @@ final class SchemaComparisonTests: XCTestCase {
     func testNumericTypeValuesCompareNumerically() {
         let c = changes(#"{"properties":{"a":{"type":1,"title":"x"}}}"#, #"{"properties":{"a":{"type":1.0,"title":"y"}}}"#)
         XCTAssertEqual(typeChangeDescriptions(c), [])
+    }
+
+    /// One `isPrintable` serves the comparison and the JSON Schema messages (they disagreed before
+    /// they were merged): printable is Python 3.11's `str.isprintable()`, whose Unicode tables are
+    /// version 14, so a code point assigned later (U+1FA75, Unicode 15) is escaped like any
+    /// unassigned one, while older symbols print as themselves.
+    func testPrintableFollowsPythonUnicodeTables() throws {
+        let c = changes(#"{"properties":{"a":{"type":["\u00e9", "\ud83e\ude75", "\u0378"]}}}"#, #"{"properties":{"a":{}}}"#)
+        XCTAssertEqual(typeChangeDescriptions(c), [#"Property 'a' type changed from ['é', '\U0001fa75', '\u0378'] to None"#])
+
+        let validator = try JSONSchemaValidator(schema: try JSONParser.parse(#"{"type": "integer"}"#))
+        let errors = validator.errors(try JSONParser.parse(#""\u00e9\ud83e\ude75""#))
+        XCTAssertEqual(errors.map(\.message), [#"'é\U0001fa75' is not of type 'integer'"#])
     }
 
     func testTypeValuesRenderedLikePythonStr() {

@@ -1,4 +1,6 @@
-import Shared
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 import XCTest
 
 final class SettingsLoaderTests: XCTestCase {

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryRuntime
 
 /// HUP and `--reload`: new settings, new workers, no refused request.
 extension Arbiter {

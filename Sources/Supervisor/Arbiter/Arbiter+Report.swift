@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// What the supervisor tells the outside: the liveness document, the metrics of the whole server
 /// and systemd's readiness and status.

@@ -1,6 +1,6 @@
 import CShim
 import Foundation
-import Shared
+import RegistryRuntime
 
 /// Starting, reaping, listening to and replacing worker processes.
 extension Arbiter {

@@ -1,7 +1,8 @@
 import CShim
 import Foundation
 import Logging
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// The supervisor loop (after gunicorn's arbiter): wait for a signal or a tick, reap dead
 /// workers, read what the living ones report, replace the dead, the silent and the worn out, and

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryRuntime
 
 /// The supervisor's end of a worker's control pipe: non-blocking reads, split into messages.
 final class ControlPipe {

@@ -1,6 +1,7 @@
 import CShim
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// The supervisor's own liveness answer, on its own listener and thread, so that it works while
 /// every worker is down or busy. `GET /metrics` answers with the whole server's metrics in the

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// One worker process as the supervisor sees it.
 final class WorkerChild {

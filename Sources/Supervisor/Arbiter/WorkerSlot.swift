@@ -1,5 +1,4 @@
 import Foundation
-import Shared
 
 /// One place for a worker: its listening socket, the process serving it and, while it is being
 /// replaced, the successor that takes over once it serves.

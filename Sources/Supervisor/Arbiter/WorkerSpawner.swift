@@ -1,6 +1,7 @@
 import CShim
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// Starts `pyrmute-registry-worker` processes with posix_spawn: the slot's socket as fd 3, the
 /// write end of its control pipe as fd 4 (`WorkerMessage`), clean signal mask and dispositions.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Shared
+import RegistryRuntime
+import RegistryStorage
 
 struct CheckHealthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check-health", abstract: "Ask a running registry for its health.")

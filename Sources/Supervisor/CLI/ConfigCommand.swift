@@ -1,5 +1,6 @@
 import ArgumentParser
-import Shared
+import RegistryRuntime
+import RegistryStorage
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "config", abstract: "Show the current configuration (credentials hidden).")

@@ -1,4 +1,5 @@
-import Shared
+import RegistryRuntime
+import RegistryStorage
 
 /// The `.env` template of `generate-env`: every setting with its default, grouped and commented.
 enum EnvironmentTemplate {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shared
+import RegistryStorage
 
 struct InitDBCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistryStorage
 
 /// Key management straight on the database (works whether or not ENABLE_AUTH is on).
 private func keyService() throws -> APIKeyService {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Shared
+import RegistryRuntime
 
 struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

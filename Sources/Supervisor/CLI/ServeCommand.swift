@@ -2,7 +2,7 @@ import ArgumentParser
 import CShim
 import Foundation
 import Logging
-import Shared
+import RegistryRuntime
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
-import Shared
+import RegistryDomain
+import RegistryRuntime
+import RegistryStorage
 
 struct StartupError: Error, CustomStringConvertible {
     let description: String

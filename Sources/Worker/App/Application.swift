@@ -3,7 +3,10 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 
 /// What every handler can reach: settings, the database pool and the thread pool that runs
 /// blocking database work off the event loops.

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryDomain
 
 /// The authentication step in front of protected routes (contract §2): credential → key (401)
 /// → permission (403). A key seen before is answered from the worker's cache on the event loop;

@@ -1,6 +1,6 @@
 import Foundation
 import NIOHTTP1
-import Shared
+import RegistryRuntime
 
 /// CORS as Starlette's middleware answers it with the four `CORS_*` settings (contract §1.4),
 /// plus `Access-Control-Expose-Headers` so browsers can read the request id and the rate limit.

@@ -1,6 +1,6 @@
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryDomain
 
 /// The authentication and rate-limiting steps in front of a route's handler (README "Rate
 /// limiting"). Authentication runs first so that the request's identity is known: a request with

@@ -1,4 +1,3 @@
-import Shared
 
 /// The route table, in the contract's precedence order (§1.3), with two deliberate changes:
 /// the global GET routes for one version come before the namespaced list/compare routes, so

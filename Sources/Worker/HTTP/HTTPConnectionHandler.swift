@@ -1,6 +1,5 @@
 import NIOCore
 import NIOHTTP1
-import Shared
 
 /// Collects one request (head, body, end), hands it to the application and writes the answer.
 /// Pipelined requests are serialised by NIO's `HTTPServerPipelineHandler` in front of it.

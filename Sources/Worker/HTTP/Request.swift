@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryDomain
+import RegistryJSON
 
 /// One decoded HTTP request, as handlers see it.
 struct Request {

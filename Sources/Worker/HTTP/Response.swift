@@ -1,6 +1,6 @@
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryJSON
 
 /// A response before it meets the wire; the connection handler adds Content-Length and friends.
 struct Response {

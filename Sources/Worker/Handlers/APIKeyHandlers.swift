@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryDomain
+import RegistryJSON
 
 /// `/api-keys*` (contract §8). All ADMIN. With authentication off, every key endpoint answers
 /// 400 (the reference left all but create/rotate open, §13.4); the CLI manages keys then.

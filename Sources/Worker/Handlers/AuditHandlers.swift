@@ -1,5 +1,8 @@
 import NIOCore
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 
 /// `GET /audit-logs` (addition, ADMIN): filters `api_key_id`, `path_prefix`, `status_code`,
 /// `since`, `until` (ISO 8601), pagination `limit` (1–1000, default 100) and `offset`; newest first.

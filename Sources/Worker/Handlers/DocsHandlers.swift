@@ -1,5 +1,6 @@
 import NIOCore
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// Where the documentation lives (also what `GET /` points to, contract §5.1).
 enum DocsPaths {

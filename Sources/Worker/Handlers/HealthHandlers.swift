@@ -1,5 +1,7 @@
 import NIOCore
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistryStorage
 
 /// The probes of contract §5: `/health` (detailed), `/health/live`, `/health/ready`.
 struct HealthHandlers {

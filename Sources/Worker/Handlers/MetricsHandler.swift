@@ -1,5 +1,5 @@
 import NIOCore
-import Shared
+import RegistryRuntime
 
 /// `GET /metrics`: the whole server's metrics (every worker, summed by the supervisor), fetched
 /// from the supervisor's listener so that one scrape of any worker shows them all.

@@ -1,5 +1,6 @@
 import NIOCore
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// `GET /`: name, version and where to look next (contract §5.1).
 struct RootHandler {

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryJSON
+import RegistrySchemas
 
 /// The schema endpoints (contract §6). Each parses the request, calls `SchemaService` on the
 /// thread pool and encodes the answer; the rules live in the service.

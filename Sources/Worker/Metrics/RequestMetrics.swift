@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryRuntime
 
 /// This worker's request counts and durations by route and status, updated from every event loop.
 final class RequestMetrics: @unchecked Sendable {

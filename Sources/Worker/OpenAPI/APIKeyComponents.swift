@@ -1,4 +1,4 @@
-import Shared
+import RegistryDomain
 
 /// Bodies of `/api-keys*` (contract §8) as `APIKeyHandlers` checks them and `APIKeyRecord`
 /// writes them, and of `/audit-logs` as `AuditRepository` writes its rows.

@@ -1,4 +1,3 @@
-import Shared
 
 /// Documentation of `/api-keys*` and `/audit-logs` (contract §8; the audit log is an addition).
 /// With authentication off every one of them answers 400 after validating its input, so their

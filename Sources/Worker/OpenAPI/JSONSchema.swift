@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 
 /// The part of JSON Schema 2020-12 (the schema dialect of OpenAPI 3.1) that this server's
 /// document needs, rendered as Pydantic would render the same models.

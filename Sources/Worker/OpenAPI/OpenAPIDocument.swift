@@ -1,4 +1,6 @@
-import Shared
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 
 /// The OpenAPI 3.1 document of a route table: every route, in table order, with what its
 /// `RouteDoc` says and what follows from the route and the settings (path parameters from the

@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 
 /// An operation's `responses`: one entry per status, ascending. Answers documented twice under
 /// one status (a 422 of validation and a 422 of the JSON Schema check) become one entry whose

@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 
 /// What the OpenAPI document says about one route of the table, beside its method, path and
 /// permission (which the document takes from the route itself). The answers every protected or

@@ -1,4 +1,6 @@
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistrySchemas
 
 /// Bodies of the schema endpoints (contract §6): `SchemaCreate` as `SchemaCreateBody` checks it,
 /// the rest as `SchemaRecord`, `SchemaComparison`, `AvroComparison` and the listing write them.

@@ -1,4 +1,3 @@
-import Shared
 
 /// Documentation of the schema endpoints (contract §6), in both forms: namespaced
 /// (`/schemas/{namespace}/{model_name}/…`) and global (`/schemas/{model_name}/…?namespace=`).

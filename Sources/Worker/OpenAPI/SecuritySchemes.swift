@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 
 /// The two ways to present a key (contract §2.2): `X-API-Key`, or `Authorization: Bearer`.
 /// Either one satisfies an operation; `X-API-Key` wins when both are sent.

@@ -1,6 +1,6 @@
 import NIOCore
 import NIOHTTP1
-import Shared
+import RegistryDomain
 
 typealias Handler = (Request) -> EventLoopFuture<Response>
 

@@ -1,5 +1,5 @@
 import NIOHTTP1
-import Shared
+import RegistryDomain
 
 /// Routes are tried in order; the first whose path and method match wins (contract §1.3).
 /// `HEAD` is answered by the `GET` route of the same path.

@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import Shared
+import RegistryRuntime
 
 /// Tells the supervisor, about once a second, that this worker is alive — but only while every
 /// event loop keeps turning, so a worker stuck in a loop or stopped (SIGSTOP) falls silent and is

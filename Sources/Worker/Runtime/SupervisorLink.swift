@@ -1,6 +1,6 @@
 import CShim
 import Foundation
-import Shared
+import RegistryRuntime
 
 /// The write end of the worker's control pipe (fd 4). Messages are written whole, in order, from
 /// one serial queue, so a slow supervisor never blocks an event loop.

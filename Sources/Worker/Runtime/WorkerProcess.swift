@@ -3,7 +3,10 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 
 /// A worker's life: spawn → settings → database pool → serve → drain → exit.
 /// Exit status `WorkerExit.bootFailure` tells the supervisor the worker cannot boot (bad

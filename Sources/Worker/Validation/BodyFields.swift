@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryDomain
+import RegistryJSON
 
 /// Field readers for JSON object bodies that record Pydantic-style issues.
 struct BodyFields {

@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 
 /// Reads a JSON object body; an absent, malformed or non-object body is a 422 (the reference
 /// answered 500), in FastAPI's shape.

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// Typed query parameters with Pydantic's error entries (`bool_parsing`, `int_parsing`, ranges).
 struct QueryParameters {

@@ -1,4 +1,6 @@
-import Shared
+import RegistryDomain
+import RegistryJSON
+import RegistrySchemas
 
 /// The SchemaCreate body of contract §6.2, checked field by field like Pydantic would.
 enum SchemaCreateBody {

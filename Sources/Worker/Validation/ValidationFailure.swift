@@ -1,4 +1,4 @@
-import Shared
+import RegistryJSON
 
 /// One entry of a 422's `detail` list, in Pydantic v2's shape (contract §3.1).
 struct ValidationIssue {

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
+import RegistryStorage
 import XCTest
 
 /// Setup shared by the authentication, key, audit and key-CLI tests.

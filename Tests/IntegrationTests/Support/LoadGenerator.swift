@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryRuntime
 
 /// Threads sending requests in a loop until stopped. Connection errors are counted apart:
 /// once the server stops accepting they are expected; a response other than 200 is not.

@@ -1,5 +1,7 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryJSONSchema
+import RegistryRuntime
 import XCTest
 
 /// A server's own `/openapi.json`, used to call operations by their path template and check

@@ -1,5 +1,5 @@
 import Foundation
-import Shared
+import RegistryStorage
 import XCTest
 
 /// A throwaway PostgreSQL server started with scripts/pg-cluster.sh. One shared cluster serves

@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 
 /// Small conveniences for the schema endpoints in tests.
 extension ServerProcess {

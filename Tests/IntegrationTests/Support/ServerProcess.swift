@@ -1,5 +1,6 @@
 import Foundation
-import Shared
+import RegistryJSON
+import RegistryRuntime
 import XCTest
 
 /// `pyrmute-registry serve` running for real on loopback ports of its own.

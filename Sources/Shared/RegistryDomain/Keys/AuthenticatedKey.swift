@@ -1,0 +1,25 @@
+import RegistryJSON
+
+/// A key that authenticated: what permission checks and the audit trail need.
+public struct AuthenticatedKey: Sendable {
+    public let id: Int
+    public let name: String
+    public let permission: Permission
+    public let expiresAt: Timestamp?
+    public let rotationScheduledAt: Timestamp?
+
+    init(_ record: APIKeyRecord) {
+        id = record.id
+        name = record.name
+        permission = record.permission
+        expiresAt = record.expiresAt
+        rotationScheduledAt = record.rotationScheduledAt
+    }
+
+    /// Expired, or past its rotation grace period.
+    func isUsable(at now: Timestamp) -> Bool {
+        if let expiresAt, now > expiresAt { return false }
+        if let rotationScheduledAt, now >= rotationScheduledAt { return false }
+        return true
+    }
+}

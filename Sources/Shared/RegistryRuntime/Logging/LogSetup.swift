@@ -1,0 +1,65 @@
+import Foundation
+import Logging
+import RegistryJSON
+
+/// Log lines on stdout: `console` (human) or `json` (one object per line, forced in production).
+public enum LogSetup {
+    public static func bootstrap(_ settings: Settings, process: String) {
+        let json = settings.logFormat == .json || settings.isProduction
+        let level = logLevel(settings.logLevel)
+        let pid = Int(getpid())
+        LoggingSystem.bootstrap { label in
+            var handler = LineLogHandler(label: label, process: process, pid: pid, json: json)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    public static func logLevel(_ level: Settings.LogLevel) -> Logger.Level {
+        switch level {
+        case .DEBUG: return .debug
+        case .INFO: return .info
+        case .WARNING: return .warning
+        case .ERROR: return .error
+        case .CRITICAL: return .critical
+        }
+    }
+}
+
+public struct LineLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+    let process: String
+    let pid: Int
+    let json: Bool
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let level = event.level, message = event.message
+        var all = metadata
+        if let explicit = event.metadata { all.merge(explicit) { _, new in new } }
+        if let error = event.error { all["error"] = "\(error)" }
+        let time = Timestamp.now().isoZulu
+        var text: String
+        if json {
+            var object = JSONObject()
+            object["timestamp"] = .string(time)
+            object["level"] = .string(level.rawValue)
+            object["event"] = .string(message.description)
+            object["process"] = .string(process)
+            object["pid"] = .int(pid)
+            for key in all.keys.sorted() { object[key] = .string(all[key]!.description) }
+            text = JSONValue.object(object).serialized()
+        } else {
+            text = "\(time) \(level.rawValue.uppercased()) [\(process) \(pid)] \(message)"
+            for key in all.keys.sorted() { text += " \(key)=\(all[key]!)" }
+        }
+        text += "\n"
+        fputs(text, stdout)
+    }
+}

@@ -1,0 +1,117 @@
+import RegistryDomain
+import RegistryJSON
+import RegistryStorage
+
+/// The SQL of the `schemas` table. Every value is a bound parameter; the text varies only
+/// between constant forms (global vs. namespaced).
+struct SchemaRepository {
+    let db: DatabaseConnection
+
+    static let columns = """
+        id, namespace, model_name, version, json_schema, avro_schema, registered_at, registered_by, meta,
+        deprecated, deprecated_at, deprecation_message
+        """
+
+    /// `namespace IS NULL` or `namespace = $n`, and the parameter it needs.
+    private func scope(_ key: ModelKey, next n: Int) -> (sql: String, parameters: [SQLValue]) {
+        guard let namespace = key.namespace else { return ("namespace IS NULL", []) }
+        return ("namespace = $\(n)", [.text(namespace)])
+    }
+
+    func find(_ key: ModelKey, version: String) throws -> SchemaRecord? {
+        let s = scope(key, next: 3)
+        return try db.query("SELECT \(Self.columns) FROM schemas WHERE model_name = $1 AND version = $2 AND \(s.sql)",
+                            [.text(key.model), .text(version)] + s.parameters).first.map(Self.record)
+    }
+
+    func find(id: Int) throws -> SchemaRecord? {
+        try db.query("SELECT \(Self.columns) FROM schemas WHERE id = $1", [.int(Int64(id))]).first.map(Self.record)
+    }
+
+    func existingID(_ key: ModelKey, version: String) throws -> Int? {
+        let s = scope(key, next: 3)
+        return try db.query("SELECT id FROM schemas WHERE model_name = $1 AND version = $2 AND \(s.sql)",
+                            [.text(key.model), .text(version)] + s.parameters).first?.int(0)
+    }
+
+    func insert(_ key: ModelKey, _ submission: SchemaSubmission, parsed: SchemaVersion) throws -> Int {
+        let values: [SQLValue] = [
+            key.namespace.map(SQLValue.text) ?? .null, .text(key.model), .text(submission.version),
+            .text(submission.jsonSchema.serialized()), submission.avroSchema.map { .text($0.serialized()) } ?? .null,
+            .text(submission.registeredAt.storageText), .text(submission.registeredBy), .text(submission.meta.serialized()),
+            .bool(false), .int(parsed.major), .int(parsed.minor), .int(parsed.patch),
+        ]
+        let sql = """
+            INSERT INTO schemas (namespace, model_name, version, json_schema, avro_schema, registered_at, registered_by,
+                                 meta, deprecated, version_major, version_minor, version_patch)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+            """
+        guard let id = try db.query(sql, values).first?.int(0) else {
+            throw DatabaseError.statementFailed("insert returned no id")
+        }
+        return id
+    }
+
+    func overwrite(id: Int, _ submission: SchemaSubmission) throws {
+        try db.execute("""
+            UPDATE schemas SET json_schema = $1, avro_schema = $2, registered_at = $3, registered_by = $4, meta = $5
+            WHERE id = $6
+            """, [.text(submission.jsonSchema.serialized()), submission.avroSchema.map { .text($0.serialized()) } ?? .null,
+                  .text(submission.registeredAt.storageText), .text(submission.registeredBy),
+                  .text(submission.meta.serialized()), .int(Int64(id))])
+    }
+
+    func setDeprecation(id: Int, deprecated: Bool, at: Timestamp?, message: String?) throws {
+        try db.execute("UPDATE schemas SET deprecated = $1, deprecated_at = $2, deprecation_message = $3 WHERE id = $4",
+                       [.bool(deprecated), at.map { .text($0.storageText) } ?? .null,
+                        message.map(SQLValue.text) ?? .null, .int(Int64(id))])
+    }
+
+    func delete(id: Int) throws {
+        try db.execute("DELETE FROM schemas WHERE id = $1", [.int(Int64(id))])
+    }
+
+    /// The highest version by (major, minor, patch), through the ordering index.
+    func latestID(_ key: ModelKey) throws -> Int? {
+        let s = scope(key, next: 2)
+        return try db.query("""
+            SELECT id FROM schemas WHERE model_name = $1 AND \(s.sql)
+            ORDER BY version_major DESC, version_minor DESC, version_patch DESC LIMIT 1
+            """, [.text(key.model)] + s.parameters).first?.int(0)
+    }
+
+    /// Version strings in numeric order (ties by insertion).
+    func versions(_ key: ModelKey) throws -> [String] {
+        let s = scope(key, next: 2)
+        return try db.query("""
+            SELECT version FROM schemas WHERE model_name = $1 AND \(s.sql)
+            ORDER BY version_major, version_minor, version_patch, id
+            """, [.text(key.model)] + s.parameters).compactMap { $0.string(0) }
+    }
+
+    /// (namespace, version) of every row of a model, in insertion order.
+    func namespaces(model: String) throws -> [(namespace: String?, version: String)] {
+        try db.query("SELECT namespace, version FROM schemas WHERE model_name = $1 ORDER BY id", [.text(model)])
+            .map { ($0.string(0), $0.string(1) ?? "") }
+    }
+
+    static func record(_ row: SQLRow) -> SchemaRecord {
+        SchemaRecord(
+            id: row.int(0) ?? 0,
+            namespace: row.string(1),
+            modelName: row.string(2) ?? "",
+            version: row.string(3) ?? "",
+            jsonSchema: json(row.string(4)) ?? .object(JSONObject()),
+            avroSchema: json(row.string(5)).flatMap { $0.isNull ? nil : $0 },
+            registeredAt: row.string(6).flatMap(Timestamp.init(storage:)) ?? Timestamp(microseconds: 0),
+            registeredBy: row.string(7) ?? "",
+            meta: json(row.string(8)).flatMap { $0.isNull ? nil : $0 } ?? .object(JSONObject()),
+            deprecated: row.bool(9) ?? false,
+            deprecatedAt: row.string(10).flatMap(Timestamp.init(storage:)),
+            deprecationMessage: row.string(11))
+    }
+
+    private static func json(_ text: String?) -> JSONValue? {
+        text.flatMap { try? JSONParser.parse($0) }
+    }
+}

@@ -1,0 +1,129 @@
+import RegistryDomain
+import RegistryJSON
+import RegistryJSONSchema
+import RegistryStorage
+
+/// The schema registry's rules (contract §6–§7). Blocking: call it off the event loop.
+public struct SchemaService: Sendable {
+    public let pool: ConnectionPool
+
+    public init(pool: ConnectionPool) { self.pool = pool }
+
+    /// Registers a version, or replaces it with `allowOverwrite` (id and deprecation kept).
+    /// Order of checks as the reference: version format (400), JSON Schema (422), Avro (422),
+    /// existence (409). Uniqueness holds under concurrency: the database refuses the second row.
+    public func register(_ key: ModelKey, _ submission: SchemaSubmission, allowOverwrite: Bool) throws -> SchemaRecord {
+        guard let parsed = SchemaVersion(submission.version) else {
+            throw RegistryError.badRequest(SchemaVersion.formatError(submission.version))
+        }
+        if let problem = JSONSchemaCheck.metaSchemaError(submission.jsonSchema) {
+            throw RegistryError.unprocessable("Invalid JSON Schema: \(problem)")
+        }
+        if let avro = submission.avroSchema, let problem = AvroSchemaCheck.firstProblem(avro) {
+            throw RegistryError.unprocessable("Invalid Avro schema: \(problem)")
+        }
+        let duplicate = RegistryError.conflict(
+            "Schema \(key.identifier(version: submission.version)) already exists. Use allow_overwrite=true to replace it.")
+        do {
+            return try pool.withConnection { db in
+                try db.transaction {
+                    let repository = SchemaRepository(db: db)
+                    let id: Int
+                    if let existing = try repository.existingID(key, version: submission.version) {
+                        guard allowOverwrite else { throw duplicate }
+                        try repository.overwrite(id: existing, submission)
+                        id = existing
+                    } else {
+                        id = try repository.insert(key, submission, parsed: parsed)
+                    }
+                    guard let record = try repository.find(id: id) else { throw DatabaseError.statementFailed("row \(id) vanished") }
+                    return record
+                }
+            }
+        } catch DatabaseError.uniqueViolation {
+            throw duplicate   // a concurrent registration of the same version won
+        }
+    }
+
+    public func get(_ key: ModelKey, version: String) throws -> SchemaRecord {
+        guard let record = try read({ try $0.find(key, version: version) }) else { throw notFound(key, version) }
+        return record
+    }
+
+    public func latest(_ key: ModelKey) throws -> SchemaRecord {
+        let record = try read { repository -> SchemaRecord? in
+            guard let id = try repository.latestID(key) else { return nil }
+            return try repository.find(id: id)
+        }
+        guard let record else { throw RegistryError.notFound("Model \(key.identifier) not found") }
+        return record
+    }
+
+    public func versions(_ key: ModelKey) throws -> [String] {
+        let versions = try read { try $0.versions(key) }
+        guard !versions.isEmpty else { throw RegistryError.notFound("Model \(key.identifier) not found") }
+        return versions
+    }
+
+    /// The `changes` of two versions (`from` looked up first).
+    public func compare(_ key: ModelKey, from: String, to: String) throws -> JSONObject {
+        let (old, new) = try read { repository -> (SchemaRecord, SchemaRecord) in
+            guard let old = try repository.find(key, version: from) else { throw notFound(key, from) }
+            guard let new = try repository.find(key, version: to) else { throw notFound(key, to) }
+            return (old, new)
+        }
+        return SchemaComparison.changes(fromJSONSchema: old.jsonSchema, toJSONSchema: new.jsonSchema,
+                                        fromAvro: old.avroSchema, toAvro: new.avroSchema)
+    }
+
+    /// Hard delete; 404 comes before the `force` check.
+    public func delete(_ key: ModelKey, version: String, force: Bool) throws {
+        try write { repository in
+            guard let id = try repository.existingID(key, version: version) else { throw notFound(key, version) }
+            guard force else { throw RegistryError.badRequest("Deletion requires force=true parameter") }
+            try repository.delete(id: id)
+        }
+    }
+
+    public func setDeprecated(_ key: ModelKey, version: String, deprecated: Bool, message: String?) throws -> SchemaRecord {
+        try write { repository in
+            guard let id = try repository.existingID(key, version: version) else { throw notFound(key, version) }
+            try repository.setDeprecation(id: id, deprecated: deprecated, at: deprecated ? .now() : nil,
+                                          message: deprecated ? message : nil)
+            guard let record = try repository.find(id: id) else { throw notFound(key, version) }
+            return record
+        }
+    }
+
+    /// Namespace → sorted versions, over every row of the model; global rows under `"null"`.
+    public func namespaces(model: String) throws -> JSONObject {
+        let rows = try read { try $0.namespaces(model: model) }
+        guard !rows.isEmpty else { throw RegistryError.notFound("Model \(model) not found in any namespace") }
+        var order: [String] = []
+        var groups: [String: [String]] = [:]
+        for row in rows {
+            let name = row.namespace ?? "null"
+            if groups[name] == nil { order.append(name) }
+            groups[name, default: []].append(row.version)
+        }
+        return JSONObject(order.map { ($0, .array(SchemaVersion.sorted(groups[$0]!).map(JSONValue.string))) })
+    }
+
+    public func list(_ query: SchemaListQuery) throws -> SchemaListing {
+        try pool.withConnection { try SchemaListingQueries(db: $0).run(query) }
+    }
+
+    // MARK: -
+
+    private func notFound(_ key: ModelKey, _ version: String) -> RegistryError {
+        .notFound("Schema \(key.identifier(version: version)) not found")
+    }
+
+    private func read<T>(_ body: (SchemaRepository) throws -> T) throws -> T {
+        try pool.withConnection { try body(SchemaRepository(db: $0)) }
+    }
+
+    private func write<T>(_ body: (SchemaRepository) throws -> T) throws -> T {
+        try pool.withConnection { db in try db.transaction { try body(SchemaRepository(db: db)) } }
+    }
+}
