@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Helpers shared by bench/run.sh and bench/schemas.sh (sourced; they set WRK_PID).
+# Helpers shared by the bench/*.sh scripts (sourced after ROOT is set; they set WRK_PID). The
+# helpers every script shares (free_port, use_swift, ...) are in scripts/lib.sh, sourced here.
+
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 # bench_tools: swift on PATH (toolchains under /opt/swift too), wrk and curl installed.
 bench_tools() {
-    local d
-    for d in /opt/swift/usr/bin /opt/swift/bin; do
-        if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
-    done
+    use_swift
     if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
         "$ROOT/scripts/install-deps.sh"
     fi
@@ -14,6 +15,7 @@ bench_tools() {
 
 # read_wrk FILE: sets rps, p50, p99 (wrk's units), non2xx and sockerr from a `wrk --latency`
 # report (the caller declares them local).
+# shellcheck disable=SC2034  # the variables are the caller's
 read_wrk() {
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1")
     p50=$(awk '$1 == "50%" { print $2 }' "$1")
@@ -33,10 +35,6 @@ stop_pids() {
     done
     for p in "$@"; do kill -KILL "$p" 2>/dev/null || true; done
     for p in "$@"; do wait "$p" 2>/dev/null || true; done
-}
-
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Waits until http://127.0.0.1:PORT/PATH answers 2xx, while the processes are alive.
@@ -99,7 +97,7 @@ cleanup() {
     [ -n "$SEED_PID" ] && kill -TERM "$SEED_PID" 2>/dev/null
     [ -n "$PROBE_PID" ] && kill -TERM "$PROBE_PID" 2>/dev/null
     [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
-    [ -n "$PG_DIR" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+    if [ -n "$PG_DIR" ]; then "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; fi
     rm -rf "$WORK"
     exit $rc
 }

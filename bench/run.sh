@@ -76,6 +76,7 @@ RESULTS=()
 FAILED=0
 FMT="%-32s %12s %10s %10s %9s %10s\n"
 
+# shellcheck disable=SC2059  # FMT is the table's format
 row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 # load NAME PORT PATH PIDS... (extra wrk arguments, e.g. headers, in WRK_EXTRA)
@@ -101,6 +102,7 @@ load() {
 }
 
 # ---- cases ---------------------------------------------------------------------------------
+# shellcheck disable=SC2059
 HEADER=$(printf "$FMT" "case" "req/s" "p50 ms" "p99 ms" "RSS MiB" "errors")
 {
     echo "# pyrmute-registry bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"

@@ -127,6 +127,7 @@ check_server() {
     note "$1: server stopped answering during '$2'"
 }
 
+# shellcheck disable=SC2059  # FMT is the table's format
 row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 # load BACKEND CASE SERVER-PID PATH [LUA-ARGS...]
@@ -167,6 +168,7 @@ load() {
 }
 
 # ---- cases ---------------------------------------------------------------------------------
+# shellcheck disable=SC2059
 HEADER=$(printf "$FMT" "backend" "case" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "resp KB" "RSS MiB" "load1")
 {
     echo "# pyrmute-registry schemas bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"

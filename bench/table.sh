@@ -86,7 +86,8 @@ run_ceiling() {
         PROCESSES+=("$!")
     done
     PIDS=("${PROCESSES[@]}")
-    local started=$(date +%s.%N)
+    local started
+    started=$(date +%s.%N)
     wait_ready "$port" / "${PROCESSES[@]}"
     READY_SECONDS=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     WRK_EXTRA=()
@@ -108,7 +109,8 @@ run_server() {
         key=$(cd "$dir" && PYRMUTE_REGISTRY_DATABASE_URL="$dburl" "$BIN/pyrmute-registry" create-admin-key --name bench |
             sed -n '/^API Key (save this/{n;p}')
     fi
-    local started=$(date +%s.%N)
+    local started
+    started=$(date +%s.%N)
     (
         cd "$dir"
         exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \
