@@ -37,6 +37,27 @@ stop_pids() {
     for p in "$@"; do wait "$p" 2>/dev/null || true; done
 }
 
+# stop_server PID LABEL LOG: SIGTERM to a pyrmute-registry server, which must exit 0 within 45 s
+# (a warning with its log's tail if not); stopped for good either way.
+stop_server() {
+    local pid=$1 label=$2 log=$3 rc=0
+    kill -TERM "$pid" 2>/dev/null || true
+    timeout 45 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
+    wait "$pid" 2>/dev/null || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "warning: pyrmute-registry ($label) exited $rc after SIGTERM" >&2
+        tail -n 20 "$log" >&2
+    fi
+    stop_pids "$pid"
+}
+
+# admin_key DIR DATABASE_URL NAME: a new admin API key (`pyrmute-registry create-admin-key`, run
+# in DIR), printed.
+admin_key() {
+    (cd "$1" && PYRMUTE_REGISTRY_DATABASE_URL="$2" "$BIN/pyrmute-registry" create-admin-key --name "$3" |
+        sed -n '/^API Key (save this/{n;p}')
+}
+
 # Waits until http://127.0.0.1:PORT/PATH answers 2xx, while the processes are alive.
 wait_ready() {
     local port=$1 path=$2 p

@@ -106,8 +106,7 @@ run_server() {
     mkdir -p "$dir"
     if [ "$auth" = on ]; then
         enable=true
-        key=$(cd "$dir" && PYRMUTE_REGISTRY_DATABASE_URL="$dburl" "$BIN/pyrmute-registry" create-admin-key --name bench |
-            sed -n '/^API Key (save this/{n;p}')
+        key=$(admin_key "$dir" "$dburl" bench)
     fi
     local started
     started=$(date +%s.%N)
