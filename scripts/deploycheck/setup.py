@@ -136,7 +136,10 @@ class Setup:
         url = f"http://127.0.0.1:{port}/health/live"
         for _ in range(200):
             status, _ = http_get(url, timeout=1)
-            if status is not None and 200 <= status < 400:
+            # Served once the worker answers and the supervisor counts it running (its liveness
+            # answers 200): a check that asks the supervisor right away must not see the moment
+            # between the two.
+            if status is not None and 200 <= status < 400 and self._supervisor_live(supervisor_port):
                 return Server(process, port, supervisor_port, folder)
             if process.poll() is not None:
                 break
@@ -149,6 +152,10 @@ class Setup:
                 print("    " + line.rstrip("\n"), file=sys.stderr)
         stop_process(process)
         return None
+
+    @staticmethod
+    def _supervisor_live(supervisor_port):
+        return http_get(f"http://127.0.0.1:{supervisor_port}/", timeout=1)[0] == 200
 
     def settings_check(self, label, env, expect_lines=()):
         """`pyrmute-registry config` with ENV: the server's own settings loader accepts every value."""
