@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Helpers shared by bench/run.sh and bench/schemas.sh (sourced; they set WRK_PID).
+# Helpers shared by the bench/*.sh scripts (sourced after ROOT is set; they set WRK_PID). The
+# helpers every script shares (free_port, use_swift, ...) are in scripts/lib.sh, sourced here.
+
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 
 # bench_tools: swift on PATH (toolchains under /opt/swift too), wrk and curl installed.
 bench_tools() {
-    local d
-    for d in /opt/swift/usr/bin /opt/swift/bin; do
-        if ! command -v swift >/dev/null 2>&1 && [ -x "$d/swift" ]; then export PATH="$d:$PATH"; fi
-    done
+    use_swift
     if ! command -v wrk >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
         "$ROOT/scripts/install-deps.sh"
     fi
@@ -14,6 +15,7 @@ bench_tools() {
 
 # read_wrk FILE: sets rps, p50, p99 (wrk's units), non2xx and sockerr from a `wrk --latency`
 # report (the caller declares them local).
+# shellcheck disable=SC2034  # the variables are the caller's
 read_wrk() {
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$1")
     p50=$(awk '$1 == "50%" { print $2 }' "$1")
@@ -35,8 +37,25 @@ stop_pids() {
     for p in "$@"; do wait "$p" 2>/dev/null || true; done
 }
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+# stop_server PID LABEL LOG: SIGTERM to a pyrmute-registry server, which must exit 0 within 45 s
+# (a warning with its log's tail if not); stopped for good either way.
+stop_server() {
+    local pid=$1 label=$2 log=$3 rc=0
+    kill -TERM "$pid" 2>/dev/null || true
+    timeout 45 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
+    wait "$pid" 2>/dev/null || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "warning: pyrmute-registry ($label) exited $rc after SIGTERM" >&2
+        tail -n 20 "$log" >&2
+    fi
+    stop_pids "$pid"
+}
+
+# admin_key DIR DATABASE_URL NAME: a new admin API key (`pyrmute-registry create-admin-key`, run
+# in DIR), printed.
+admin_key() {
+    (cd "$1" && PYRMUTE_REGISTRY_DATABASE_URL="$2" "$BIN/pyrmute-registry" create-admin-key --name "$3" |
+        sed -n '/^API Key (save this/{n;p}')
 }
 
 # Waits until http://127.0.0.1:PORT/PATH answers 2xx, while the processes are alive.
@@ -99,7 +118,7 @@ cleanup() {
     [ -n "$SEED_PID" ] && kill -TERM "$SEED_PID" 2>/dev/null
     [ -n "$PROBE_PID" ] && kill -TERM "$PROBE_PID" 2>/dev/null
     [ ${#PIDS[@]} -gt 0 ] && stop_pids "${PIDS[@]}"
-    [ -n "$PG_DIR" ] && "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+    if [ -n "$PG_DIR" ]; then "$ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" >/dev/null 2>&1 || true; fi
     rm -rf "$WORK"
     exit $rc
 }

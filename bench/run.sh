@@ -76,6 +76,7 @@ RESULTS=()
 FAILED=0
 FMT="%-32s %12s %10s %10s %9s %10s\n"
 
+# shellcheck disable=SC2059  # FMT is the table's format
 row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 # load NAME PORT PATH PIDS... (extra wrk arguments, e.g. headers, in WRK_EXTRA)
@@ -101,6 +102,7 @@ load() {
 }
 
 # ---- cases ---------------------------------------------------------------------------------
+# shellcheck disable=SC2059
 HEADER=$(printf "$FMT" "case" "req/s" "p50 ms" "p99 ms" "RSS MiB" "errors")
 {
     echo "# pyrmute-registry bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
@@ -126,15 +128,14 @@ run_nio() {
 
 # run_registry BACKEND DATABASE_URL   (BACKEND ending in -auth: authentication on, admin key)
 run_registry() {
-    local backend=$1 dburl=$2 port sport pid c path rc auth=false key=""
+    local backend=$1 dburl=$2 port sport pid c path auth=false key=""
     port=$(free_port)
     sport=$(free_port)
     while [ "$sport" = "$port" ]; do sport=$(free_port); done
     mkdir -p "$WORK/$backend"
     if [[ "$backend" == *-auth ]]; then
         auth=true
-        key=$(cd "$WORK/$backend" && PYRMUTE_REGISTRY_DATABASE_URL="$dburl" "$BIN/pyrmute-registry" create-admin-key --name bench |
-            sed -n '/^API Key (save this/{n;p}')
+        key=$(admin_key "$WORK/$backend" "$dburl" bench)
     fi
     (
         cd "$WORK/$backend"
@@ -171,16 +172,7 @@ run_registry() {
         done
         WRK_EXTRA=()
     fi
-    # The server must exit 0 on SIGTERM.
-    kill -TERM "$pid" 2>/dev/null || true
-    rc=0
-    timeout 45 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
-    wait "$pid" 2>/dev/null || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "warning: pyrmute-registry ($backend) exited $rc after SIGTERM" >&2
-        tail -n 20 "$WORK/$backend/server.log" >&2
-    fi
-    stop_pids "$pid"
+    stop_server "$pid" "$backend" "$WORK/$backend/server.log"
     PIDS=()
 }
 

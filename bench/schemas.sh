@@ -127,6 +127,7 @@ check_server() {
     note "$1: server stopped answering during '$2'"
 }
 
+# shellcheck disable=SC2059  # FMT is the table's format
 row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 # load BACKEND CASE SERVER-PID PATH [LUA-ARGS...]
@@ -167,6 +168,7 @@ load() {
 }
 
 # ---- cases ---------------------------------------------------------------------------------
+# shellcheck disable=SC2059
 HEADER=$(printf "$FMT" "backend" "case" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "resp KB" "RSS MiB" "load1")
 {
     echo "# pyrmute-registry schemas bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
@@ -184,7 +186,7 @@ echo "$HEADER"
 
 # run_backend BACKEND DATABASE_URL
 run_backend() {
-    local backend=$1 dburl=$2 sport pid rc
+    local backend=$1 dburl=$2 sport pid
     PORT=$(free_port)
     sport=$(free_port)
     while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
@@ -235,16 +237,7 @@ run_backend() {
         echo "---- $backend server log (errors) ----" >&2
         grep -iE 'error|fatal|warn' "$WORK/$backend/server.log" | sort | uniq -c | sort -rn | head -n 20 >&2
     fi
-    # The server must exit 0 on SIGTERM.
-    kill -TERM "$pid" 2>/dev/null || true
-    rc=0
-    timeout 45 bash -c "while kill -0 $pid 2>/dev/null; do sleep 0.1; done" || true
-    wait "$pid" 2>/dev/null || rc=$?
-    if [ "$rc" -ne 0 ]; then
-        echo "warning: pyrmute-registry ($backend) exited $rc after SIGTERM" >&2
-        tail -n 20 "$WORK/$backend/server.log" >&2
-    fi
-    stop_pids "$pid"
+    stop_server "$pid" "$backend" "$WORK/$backend/server.log"
     PIDS=()
 }
 

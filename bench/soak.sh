@@ -59,8 +59,7 @@ esac
 
 PORT=$(free_port)
 SPORT=$(free_port)
-KEY=$(cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$URL" "$BIN/pyrmute-registry" create-admin-key --name soak |
-    sed -n '/^API Key (save this/{n;p}')
+KEY=$(admin_key "$WORK" "$URL" soak)
 (
     cd "$WORK"
     exec env PYRMUTE_REGISTRY_DATABASE_URL="$URL" PYRMUTE_REGISTRY_ENABLE_AUTH=true \

@@ -86,7 +86,8 @@ run_ceiling() {
         PROCESSES+=("$!")
     done
     PIDS=("${PROCESSES[@]}")
-    local started=$(date +%s.%N)
+    local started
+    started=$(date +%s.%N)
     wait_ready "$port" / "${PROCESSES[@]}"
     READY_SECONDS=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
     WRK_EXTRA=()
@@ -105,10 +106,10 @@ run_server() {
     mkdir -p "$dir"
     if [ "$auth" = on ]; then
         enable=true
-        key=$(cd "$dir" && PYRMUTE_REGISTRY_DATABASE_URL="$dburl" "$BIN/pyrmute-registry" create-admin-key --name bench |
-            sed -n '/^API Key (save this/{n;p}')
+        key=$(admin_key "$dir" "$dburl" bench)
     fi
-    local started=$(date +%s.%N)
+    local started
+    started=$(date +%s.%N)
     (
         cd "$dir"
         exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \

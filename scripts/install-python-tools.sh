@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Python tools the tests use into .venv-tools: openapi-spec-validator (checks
 # /openapi.json) and schemathesis (scripts/schemathesis.sh fuzzes the server against that
-# document). Idempotent; prints the venv's bin folder.
+# document), and pyflakes (scripts/test.sh lints the Python of scripts/ and bench/ with it).
+# Idempotent; prints the venv's bin folder.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-"$ROOT/scripts/pip-venv.sh" "$ROOT/.venv-tools" openapi-spec-validator 0.9.0 schemathesis 4.32.5
+"$ROOT/scripts/pip-venv.sh" "$ROOT/.venv-tools" openapi-spec-validator 0.9.0 schemathesis 4.32.5 pyflakes 4.1.0
 echo "$ROOT/.venv-tools/bin"

@@ -11,6 +11,10 @@
 # pyrmute-pg (initdb and pg_ctl refuse to run as root).
 set -euo pipefail
 
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+
 PG_USER=pyrmute-pg
 
 die() { echo "pg-cluster: $*" >&2; exit 1; }
@@ -23,8 +27,9 @@ find_bindir() {
         if [ -x "$d/initdb" ] && [ -x "$d/postgres" ]; then echo "$d"; return; fi
     fi
     d=$(printf "%s\n" /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-    [ -n "$d" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ] ||
+    if [ -z "$d" ] || [ ! -x "$d/pg_ctl" ] || [ ! -x "$d/initdb" ]; then
         die "PostgreSQL server binaries not found (pg_ctl on PATH or /usr/lib/postgresql/*/bin); run scripts/install-deps.sh"
+    fi
     echo "$d"
 }
 
@@ -38,19 +43,8 @@ shquote() {
 AS_ROOT=0
 [ "$(id -u)" -eq 0 ] && AS_ROOT=1
 
-# Closes every descriptor above 2 in the current (sub)shell. The server must not inherit any:
-# a caller that waits for EOF on a pipe or socket it gave us (Foundation's Process on Linux
-# watches a socketpair to learn that the child exited) would otherwise wait for the server.
-close_extra_fds() {
-    local f fd
-    for f in /dev/fd/*; do
-        fd=${f##*/}
-        [ "$fd" -gt 2 ] 2>/dev/null && exec {fd}>&- 2>/dev/null
-    done
-    return 0
-}
-
-# Runs a command as the cluster owner: ourselves, or pyrmute-pg when we are root.
+# Runs a command as the cluster owner: ourselves, or pyrmute-pg when we are root. The server
+# inherits no descriptor above 2 (close_extra_fds, scripts/lib.sh).
 as_owner() {
     (
         close_extra_fds
@@ -128,7 +122,7 @@ running_port() {
 
 cmd_start() {
     local dir=$1 port=$2
-    [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -gt 0 ] && [ "$port" -lt 65536 ] || die "bad port: $port"
+    if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -le 0 ] || [ "$port" -ge 65536 ]; then die "bad port: $port"; fi
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd -P)
     local data="$dir/data" log="$dir/log" initlog="$dir/initdb.log"

@@ -17,11 +17,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 
-if ! command -v swift >/dev/null 2>&1; then
-    for d in /opt/swift/usr/bin /opt/swift/bin; do
-        if [ -x "$d/swift" ]; then export PATH="$d:$PATH"; break; fi
-    done
-fi
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+use_swift
 
 "$ROOT/scripts/install-deps.sh"
 

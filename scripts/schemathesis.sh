@@ -21,6 +21,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
 AUTH=0 DATABASE_URL="" MAX_EXAMPLES=12 SEED="" BIN_DIR="$ROOT/.build/debug" KEEP=0
 EXTRA=()
 while [ $# -gt 0 ]; do
@@ -45,6 +47,7 @@ CLI="$BIN_DIR/pyrmute-registry"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pyrmute-schemathesis.XXXXXX")
 SERVER_PID=""
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
     if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
@@ -56,9 +59,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 PORT=$(free_port)
 SUPERVISOR_PORT=$(free_port)
 [ -n "$DATABASE_URL" ] || DATABASE_URL="sqlite:///$WORK/registry.db"
@@ -66,8 +66,13 @@ SUPERVISOR_PORT=$(free_port)
 # Only this script's settings: none of the caller's PYRMUTE_REGISTRY_* leak in. Replaces the
 # (sub)shell, so that the server's pid is $! of a background call.
 run_env() {
-    exec env $(env | sed -n 's/^\(PYRMUTE_REGISTRY_[A-Za-z0-9_]*\)=.*/-u \1/p') \
-        PYRMUTE_REGISTRY_DATABASE_URL="$DATABASE_URL" PYRMUTE_REGISTRY_ENABLE_AUTH=$([ "$AUTH" = 1 ] && echo true || echo false) \
+    local v unset=() auth=false
+    for v in $(compgen -e); do
+        if [[ "$v" == PYRMUTE_REGISTRY_* ]]; then unset+=(-u "$v"); fi
+    done
+    if [ "$AUTH" = 1 ]; then auth=true; fi
+    exec env "${unset[@]}" \
+        PYRMUTE_REGISTRY_DATABASE_URL="$DATABASE_URL" PYRMUTE_REGISTRY_ENABLE_AUTH="$auth" \
         PYRMUTE_REGISTRY_SUPERVISOR_PORT="$SUPERVISOR_PORT" PYRMUTE_REGISTRY_SUPERVISOR_HOST=127.0.0.1 \
         PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false PYRMUTE_REGISTRY_LOG_LEVEL=WARNING "$@"
 }
@@ -82,16 +87,8 @@ if [ "$AUTH" = 1 ]; then
     HEADERS=(-H "X-API-Key: $KEY")
 fi
 
-# The server gets no descriptor above 2: a caller that watches this script's descriptors for its
-# end (Foundation's Process does) must not wait for the server too.
-close_extra_fds() {
-    local f fd
-    for f in /dev/fd/*; do
-        fd=${f##*/}
-        [ "$fd" -gt 2 ] 2>/dev/null && exec {fd}>&- 2>/dev/null
-    done
-    return 0
-}
+# The server gets no descriptor above 2 (close_extra_fds, scripts/lib.sh): a caller that watches
+# this script's descriptors for its end (Foundation's Process does) must not wait for the server too.
 cd "$WORK"
 (close_extra_fds; run_env "$CLI" serve --host 127.0.0.1 --port "$PORT" --workers 1) >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: installs the system packages it needs, builds, and runs `swift test`.
+# Runs the whole test suite: installs the system packages it needs, lints the scripts
+# (scripts/lint.sh: shellcheck, Python), builds, and runs `swift test`.
 #
 #   scripts/test.sh [swift test args...]      e.g. scripts/test.sh --filter DatabaseURLTests
 #
@@ -11,15 +12,16 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 
-if ! command -v swift >/dev/null 2>&1; then
-    for d in /opt/swift/usr/bin /opt/swift/bin; do
-        if [ -x "$d/swift" ]; then export PATH="$d:$PATH"; break; fi
-    done
-fi
+# shellcheck source=scripts/lib.sh
+source "$ROOT/scripts/lib.sh"
+use_swift
 
 "$ROOT/scripts/install-deps.sh"
 "$ROOT/scripts/install-python-client.sh" >/dev/null
 "$ROOT/scripts/install-python-tools.sh" >/dev/null
+
+echo "== scripts/lint.sh" >&2
+"$ROOT/scripts/lint.sh"
 
 export PYRMUTE_TEST_REQUIRE_POSTGRES=1
 
