@@ -43,15 +43,23 @@ let package = Package(
             path: "Sources/Worker",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // The supervisor's policy: a worker slot's life as one state machine, pure and unit-tested.
+        .target(
+            name: "SupervisorCore",
+            dependencies: ["Shared", "CShim", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Supervisor/SupervisorCore",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "pyrmute-registry",
             dependencies: [
-                "Shared", "CShim",
+                "Shared", "SupervisorCore", "CShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Supervisor",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            exclude: ["SupervisorCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The bare-NIO "hello world" that bench/ serves the same way as the registry: the ceiling.
         .executableTarget(
@@ -70,6 +78,12 @@ let package = Package(
             dependencies: ["Shared"],
             path: "Tests/SharedTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "SupervisorCoreTests",
+            dependencies: ["SupervisorCore", "Shared"],
+            path: "Tests/SupervisorCoreTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "IntegrationTests",
