@@ -100,6 +100,7 @@ final class SlotMachineTests: XCTestCase {
         XCTAssertEqual(slot.machine.restarts, 1)
         XCTAssertTrue(slot.state.isStartingWorker)
         XCTAssertEqual(slot.state.name, "running")
+        XCTAssertTrue(slot.state.isServing)
 
         // booted: the predecessor stops accepting
         XCTAssertEqual(slot.send(.heard(pid: 20, .booted), after: 1), [.drain(pid: 10)])
@@ -164,6 +165,7 @@ final class SlotMachineTests: XCTestCase {
         let died = slot.send(.exited(pid: 10, .signaled(9)))
         XCTAssertEqual(died.logs, ["worker died while its successor starts"])
         XCTAssertEqual(slot.state.name, "starting")
+        XCTAssertFalse(slot.state.isServing)
         XCTAssertNil(slot.state.shownWorker)
         XCTAssertEqual(slot.send(.heard(pid: 20, .booted)), [.release(pid: 20)], "no predecessor to wait for")
         let ready = slot.send(.heard(pid: 20, .ready))

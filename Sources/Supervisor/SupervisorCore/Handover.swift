@@ -55,11 +55,6 @@ public struct Handover: Equatable, Sendable {
         }
     }
 
-    var predecessorIsDraining: Bool {
-        if case .draining = predecessor { return true }
-        return false
-    }
-
     /// What the slot is once the successor is gone.
     var predecessorAlone: SlotState {
         switch predecessor {
@@ -177,7 +172,7 @@ extension SlotMachine {
         if shuttingDown {
             actions.append(log(.info, "worker exited", metadata))
         } else if !retiring {   // a retiring slot goes once its successor has exited too
-            if handover.predecessorIsDraining {
+            if case .draining = handover.predecessor {
                 actions.append(log(.info, "replaced worker exited", metadata))
             } else {
                 actions.append(log(.warning, "worker died while its successor starts", metadata))

@@ -80,7 +80,12 @@ extension SlotState {
     public var isServing: Bool {
         switch self {
         case .running: return true
-        case .handingOver(let handover): return handover.successorBooted && handover.predecessorIsDraining
+        case .handingOver(let handover):
+            switch handover.predecessor {
+            case .running: return true
+            case .draining: return handover.successorBooted
+            case .exited: return false
+            }
         default: return false
         }
     }
