@@ -93,8 +93,9 @@ extension Arbiter {
         return messages
     }
 
-    /// Timeouts and due restarts.
-    func tick() {
+    /// Kills the workers that overstay (starting, silent, draining) and starts the slots whose
+    /// backoff has passed.
+    func enforceTimeouts() {
         let timeouts = Timeouts(worker: settings.workerTimeout, graceful: settings.gracefulTimeout)
         for slot in slots { send(.tick(timeouts), to: slot) }
         perform(replaced.enforce(timeouts, now: monotonicNow()), for: nil)

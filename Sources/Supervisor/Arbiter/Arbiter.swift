@@ -74,7 +74,7 @@ final class Arbiter {
                 publish()
                 continue
             }
-            tick()
+            enforceTimeouts()
             advanceReplacement()
             if watchBinary { checkBinary() }
             publish()

@@ -5,10 +5,10 @@ import Shared
 /// The policy of one worker slot: `handle` takes an event and the time, moves `state` on and
 /// returns what the arbiter must do. Pure: no process, no clock, no I/O.
 ///
-///     stopped ──start──▶ starting ──ready──▶ running ──replace/recycle──▶ handingOver ──ready──▶ running
-///        ▲                  │                   │                          (Handover.swift)
-///        │                exited              exited ──▶ backoff ──tick──▶ starting
-///        └── exited ◀── draining ◀──shutdown/retire── (any)
+///     stopped ─start─▶ starting ─ready─▶ running ─replace, recycle─▶ handingOver ─successor ready─▶ running
+///                         │                 │                        (Handover.swift)
+///                         └──── exited ─────┴─▶ backoff ─tick─▶ starting   (at once after a healthy life)
+///     any ─shutdown, retire─▶ draining ─exited─▶ stopped                   (retired: removed)
 public struct SlotMachine: Equatable, Sendable {
     public let index: Int
     public internal(set) var state: SlotState = .stopped
