@@ -42,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "RegistryRuntime",
-            dependencies: ["RegistryJSON", "RegistryStorage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["RegistryJSON", "RegistryStorage", "CShim", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared/RegistryRuntime",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -76,15 +76,23 @@ let package = Package(
             path: "Sources/Worker",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // The supervisor's policy: a worker slot's life as one state machine, pure and unit-tested.
+        .target(
+            name: "SupervisorCore",
+            dependencies: ["RegistryJSON", "RegistryRuntime", "CShim", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Supervisor/SupervisorCore",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "pyrmute-registry",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "SupervisorCore", "CShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Supervisor",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            exclude: ["SupervisorCore"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The bare-NIO "hello world" that bench/ serves the same way as the registry: the ceiling.
         .executableTarget(
@@ -103,6 +111,12 @@ let package = Package(
             dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas"],
             path: "Tests/SharedTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "SupervisorCoreTests",
+            dependencies: ["SupervisorCore", "RegistryJSON", "RegistryRuntime"],
+            path: "Tests/SupervisorCoreTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -25,9 +25,12 @@ int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
         posix_spawn_file_actions_destroy(&actions);
         return rc;
     }
-    rc = posix_spawn_file_actions_adddup2(&actions, listen_fd, 3);
-    if (rc == 0 && ready_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, ready_fd, 4);
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, ready_fd >= 0 ? 5 : 4);
+    rc = posix_spawn_file_actions_adddup2(&actions, listen_fd, PYRMUTE_LISTEN_FD);
+    if (rc == 0 && ready_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, ready_fd, PYRMUTE_CONTROL_FD);
+    if (rc == 0) {
+        int first_closed = (ready_fd >= 0 ? PYRMUTE_CONTROL_FD : PYRMUTE_LISTEN_FD) + 1;
+        rc = posix_spawn_file_actions_addclosefrom_np(&actions, first_closed);
+    }
 
     sigset_t empty, all;
     sigemptyset(&empty);

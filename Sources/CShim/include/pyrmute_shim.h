@@ -3,9 +3,16 @@
 
 #include <sys/types.h>
 
-/// Spawns `path` with `argv`/`envp`. In the child, `listen_fd` becomes fd 3 and `ready_fd` fd 4
-/// (-1 skips it), every other descriptor >= 5 is closed, the signal mask is emptied and every
-/// signal disposition reset to default. Returns 0 and stores the pid, or an errno value.
+/// The descriptors a worker inherits from its supervisor: the slot's listening socket and the
+/// write end of its control pipe. One definition for C and Swift (`WorkerHandshake` in Shared
+/// holds the rest of the handshake: the environment variables and the boot-failure status).
+#define PYRMUTE_LISTEN_FD 3
+#define PYRMUTE_CONTROL_FD 4
+
+/// Spawns `path` with `argv`/`envp`. In the child, `listen_fd` becomes PYRMUTE_LISTEN_FD and
+/// `ready_fd` PYRMUTE_CONTROL_FD (-1 skips it), every descriptor above them is closed, the signal
+/// mask is emptied and every signal disposition reset to default. Returns 0 and stores the pid,
+/// or an errno value.
 int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
                   int listen_fd, int ready_fd, pid_t *pid_out);
 

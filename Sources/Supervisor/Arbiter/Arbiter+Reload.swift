@@ -1,5 +1,6 @@
 import Foundation
 import RegistryRuntime
+import SupervisorCore
 
 /// HUP and `--reload`: new settings, new workers, no refused request.
 extension Arbiter {
@@ -9,13 +10,13 @@ extension Arbiter {
         logger.info("reload requested (HUP): re-reading settings and replacing workers")
         notifier.reloading()
         reloading = true
-        let existing = slots.filter { !$0.retireOnExit }
+        let existing = slots.filter { !$0.machine.retiring }
         do {
             apply(try reloadSettings())
         } catch {
             logger.error("reload: settings are invalid; keeping the current ones", metadata: ["error": "\(error)"])
         }
-        replacementQueue = existing.filter { !$0.retireOnExit }
+        replacementQueue = existing.filter { !$0.machine.retiring }
     }
 
     private func apply(_ new: Settings) {
@@ -31,7 +32,7 @@ extension Arbiter {
         }
         settings = new
         spawner.overrides[SettingsLoader.prefix + "WORKERS"] = String(new.workers)
-        var active = slots.filter { !$0.retireOnExit }.count
+        var active = slots.filter { !$0.machine.retiring }.count
         while active < new.workers {
             addSlot()
             active += 1
@@ -52,6 +53,6 @@ extension Arbiter {
         guard let stamp, let old = binaryStamp, stamp.tv_sec != old.tv_sec || stamp.tv_nsec != old.tv_nsec else { return }
         binaryStamp = stamp
         logger.info("worker binary changed: reloading workers")
-        replacementQueue = slots.filter { !$0.retireOnExit }
+        replacementQueue = slots.filter { !$0.machine.retiring }
     }
 }

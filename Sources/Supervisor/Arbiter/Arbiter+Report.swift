@@ -1,22 +1,24 @@
 import Foundation
 import RegistryJSON
 import RegistryRuntime
+import SupervisorCore
 
 /// What the supervisor tells the outside: the liveness document, the metrics of the whole server
 /// and systemd's readiness and status.
 extension Arbiter {
     func publish(force: Bool = false) {
-        let running = slots.filter(\.isRunning).count
-        let expected = slots.filter { !$0.retireOnExit }.count
+        let running = slots.filter(\.state.isServing).count
+        let expected = slots.filter { !$0.machine.retiring }.count
         defer { notifySystemd(running: running, expected: expected) }   // after the document says so
         guard let liveness else { return }
         let slotList: [JSONValue] = slots.map { slot in
-            [
+            let shown = slot.state.shownWorker.flatMap { children[$0.pid] }
+            return [
                 "slot": .int(slot.index),
-                "pid": slot.current.map { .int(Int($0.pid)) } ?? .null,
-                "state": .string(slot.stateName),
-                "started_at": slot.current.map { .string($0.startedAt.isoZulu) } ?? .null,
-                "restarts": .int(slot.restarts),
+                "pid": shown.map { .int(Int($0.pid)) } ?? .null,
+                "state": .string(slot.state.name),
+                "started_at": shown.map { .string($0.startedAt.isoZulu) } ?? .null,
+                "restarts": .int(slot.machine.restarts),
             ]
         }
         let document: JSONValue = [
@@ -43,8 +45,7 @@ extension Arbiter {
     /// Every worker's counts added up: the exited ones, and the latest beat of each living one.
     func serverMetrics(running: Int, expected: Int) -> MetricsSnapshot {
         var total = retiredMetrics
-        let living = slots.flatMap { [$0.current, $0.incoming].compactMap { $0 } } + outgoing
-        for worker in living { total.add(worker.metrics) }
+        for worker in children.values { total.add(worker.metrics) }
         total.counters["worker_restarts_total"] = Double(workerRestarts)
         total.counters["worker_recycles_total"] = Double(workerRecycles)
         total.gauges["workers_running"] = Double(running)
@@ -55,7 +56,7 @@ extension Arbiter {
     private func notifySystemd(running: Int, expected: Int) {
         let stopping = shutdownDeadline != nil
         let status = "\(running) of \(expected) workers running" + (stopping ? ", shutting down" : reloading ? ", reloading" : "")
-        let settled = running == expected && expected > 0 && !slots.contains { $0.incoming != nil } && replacementQueue.isEmpty
+        let settled = running == expected && expected > 0 && !slots.contains { $0.state.isHandingOver } && replacementQueue.isEmpty
         if !announcedReady, !stopping, settled {
             announcedReady = true
             reloading = false

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import RegistryJSON
 import RegistryRuntime
+import SupervisorCore
 
 /// The supervisor loop (after gunicorn's arbiter): wait for a signal or a tick, reap dead
 /// workers, read what the living ones report, replace the dead, the silent and the worn out, and
@@ -26,8 +27,10 @@ final class Arbiter {
     let startedAt = Timestamp.now()
 
     var slots: [WorkerSlot]
+    /// Every living worker process by pid: its control pipe and its last metrics.
+    var children: [pid_t: WorkerChild] = [:]
     /// Replaced workers finishing their requests.
-    var outgoing: [WorkerChild] = []
+    var replaced = ReplacedWorkers()
     var replacementQueue: [WorkerSlot] = []
     var shutdownDeadline: Double?
     var exitCode: Int32 = 0
@@ -43,13 +46,6 @@ final class Arbiter {
     var announcedReady = false
     var reloading = false
     var lastStatus = ""
-
-    /// A worker living at least this long before it dies is restarted at once.
-    static let healthyLifetime = 1.0
-    static let maximumBackoff = 10.0
-    static let startTimeout = 30.0
-    /// How long a booted successor waits for its predecessor to stop accepting.
-    static let handoverTimeout = 2.0
 
     init(settings: Settings, reloadSettings: @escaping () throws -> Settings, sockets: [ListeningSocket],
          spawner: WorkerSpawner, signals: SignalSet, liveness: LivenessServer?, watchBinary: Bool, logger: Logger) {
@@ -68,19 +64,18 @@ final class Arbiter {
     }
 
     func run() -> Int32 {
-        slots.forEach(start)
+        for slot in slots { send(.start, to: slot) }
         while true {
             if let signal = signals.wait(timeout: 0.1) { handle(signal) }
             reap()
             readReports()
             if let deadline = shutdownDeadline {
-                if slots.allSatisfy({ !$0.hasProcess }) && outgoing.isEmpty { break }
+                if children.isEmpty { break }
                 if monotonicNow() > deadline { killAll(reason: "graceful timeout expired") }
                 publish()
                 continue
             }
             enforceTimeouts()
-            restartDueWorkers()
             advanceReplacement()
             if watchBinary { checkBinary() }
             publish()
@@ -122,17 +117,13 @@ final class Arbiter {
         logger.info("draining workers", metadata: ["timeout_s": "\(settings.gracefulTimeout)"])
         shutdownDeadline = monotonicNow() + settings.gracefulTimeout
         replacementQueue.removeAll()
-        for slot in slots {
-            slot.restartAt = nil
-            slot.current?.drain()
-            slot.incoming?.drain()
-        }
+        for slot in slots { send(.shutdown, to: slot) }
         publish(force: true)
     }
 
     func killAll(reason: String) {
-        for worker in slots.flatMap({ [$0.current, $0.incoming].compactMap { $0 } }) + outgoing {
-            logger.warning("killing worker", metadata: ["slot": "\(worker.slotIndex)", "pid": "\(worker.pid)", "reason": "\(reason)"])
+        for worker in slots.flatMap(\.state.workers) + replaced.workers {
+            logger.warning("killing worker", metadata: ["slot": "\(worker.slot)", "pid": "\(worker.pid)", "reason": "\(reason)"])
             kill(worker.pid, SIGKILL)
         }
     }
@@ -143,34 +134,24 @@ final class Arbiter {
             let slot = WorkerSlot(index: (slots.map(\.index).max() ?? -1) + 1, socket: socket)
             slots.append(slot)
             logger.info("adding a worker", metadata: ["slot": "\(slot.index)", "workers": "\(slots.count)"])
-            start(slot)
+            send(.start, to: slot)
         } catch {
             logger.error("cannot add a worker", metadata: ["error": "\(error)"])
         }
     }
 
     func retireLastSlot() {
-        let keeping = slots.filter { !$0.retireOnExit }
+        let keeping = slots.filter { !$0.machine.retiring }
         guard keeping.count > 1, let slot = keeping.last else { return }
         logger.info("retiring a worker", metadata: ["slot": "\(slot.index)"])
-        slot.retireOnExit = true
-        slot.restartAt = nil
         replacementQueue.removeAll { $0 === slot }
-        slot.incoming?.drain()
-        slot.current?.drain()
-        if !slot.hasProcess { remove(slot) }
+        send(.retire, to: slot)
     }
 
     func remove(_ slot: WorkerSlot) {
         close(slot.socket.fd)
         slots.removeAll { $0 === slot }
         replacementQueue.removeAll { $0 === slot }
-    }
-
-    static func describe(_ status: Int32) -> String {
-        if pyrmute_wifexited(status) != 0 { return "exit \(pyrmute_wexitstatus(status))" }
-        if pyrmute_wifsignaled(status) != 0 { return "signal \(pyrmute_wtermsig(status))" }
-        return "status \(status)"
     }
 
     static func modificationTime(_ path: String) -> timespec? {

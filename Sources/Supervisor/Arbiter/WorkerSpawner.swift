@@ -3,8 +3,9 @@ import Foundation
 import RegistryJSON
 import RegistryRuntime
 
-/// Starts `pyrmute-registry-worker` processes with posix_spawn: the slot's socket as fd 3, the
-/// write end of its control pipe as fd 4 (`WorkerMessage`), clean signal mask and dispositions.
+/// Starts `pyrmute-registry-worker` processes with posix_spawn and the `WorkerHandshake`: the
+/// slot's socket and the write end of its control pipe as the agreed descriptors, the handshake's
+/// variables, a clean signal mask and dispositions.
 struct WorkerSpawner {
     let executable: String
     /// Settings the CLI flags override, passed down as `PYRMUTE_REGISTRY_*` variables.
@@ -26,7 +27,7 @@ struct WorkerSpawner {
     }
 
     /// A `held` worker boots, says `booted` and waits for SIGUSR1 before it accepts (handover).
-    func spawn(_ slot: WorkerSlot, held: Bool = false) throws -> WorkerChild {
+    func spawn(slot: Int, socket: ListeningSocket, held: Bool) throws -> WorkerChild {
         var fds: [Int32] = [0, 0]
         guard pyrmute_pipe_cloexec_nonblock(&fds) == 0 else {
             throw SocketError(description: "pipe: \(String(cString: strerror(errno)))")
@@ -36,23 +37,19 @@ struct WorkerSpawner {
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = nil   // the supervisor speaks to systemd; workers do not
         for (name, value) in overrides { environment[name] = value }
-        environment["PYRMUTE_REGISTRY_WORKER_SLOT"] = String(slot.index)
-        environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"] = String(getpid())
-        environment["PYRMUTE_REGISTRY_READY_FD"] = "4"
-        environment["PYRMUTE_REGISTRY_STARTED_AT"] = String(startedAt.microseconds)
-        environment["PYRMUTE_REGISTRY_HOLD"] = held ? "1" : nil
+        WorkerHandshake(slot: slot, supervisorPID: getpid(), startedAt: startedAt, held: held).apply(to: &environment)
 
-        let arguments: [String] = [executable, "--slot", String(slot.index)]
+        let arguments: [String] = [executable, "--slot", String(slot)]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
 
         var pid: pid_t = 0
-        let rc = pyrmute_spawn(executable, argv, envp, slot.socket.fd, fds[1], &pid)
+        let rc = pyrmute_spawn(executable, argv, envp, socket.fd, fds[1], &pid)
         guard rc == 0 else {
             close(fds[0])
             throw SocketError(description: "posix_spawn \(executable): \(String(cString: strerror(rc)))")
         }
-        return WorkerChild(pid: pid, slotIndex: slot.index, control: ControlPipe(fd: fds[0]))
+        return WorkerChild(pid: pid, slotIndex: slot, control: ControlPipe(fd: fds[0]))
     }
 }

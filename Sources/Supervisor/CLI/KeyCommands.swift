@@ -22,7 +22,7 @@ private func cliTime(_ t: Timestamp) -> String { t.storageText }
 
 private func readLine(prompt: String) -> String? {
     print(prompt, terminator: "")
-    fflush(stdout)
+    fflush(nil)   // every output stream, stdout among them (Swift 6 rejects the global `stdout`)
     return Swift.readLine()
 }
 

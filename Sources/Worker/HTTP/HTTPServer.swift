@@ -1,10 +1,11 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import RegistryRuntime
 
 /// NIO's HTTP/1.1 server on the listening socket the supervisor handed over as fd 3.
 enum HTTPServer {
-    static let inheritedSocket: CInt = 3
+    static let inheritedSocket: CInt = WorkerHandshake.listeningSocket
 
     static func start(app: Application, tracker: ConnectionTracker, group: EventLoopGroup) throws -> Channel {
         let keepAlive = TimeAmount.fromSeconds(app.settings.keepAliveTimeout)

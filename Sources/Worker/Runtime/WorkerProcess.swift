@@ -4,26 +4,26 @@ import Logging
 import NIOCore
 import NIOPosix
 import RegistryDomain
-import RegistryJSON
 import RegistryRuntime
 import RegistryStorage
 
 /// A worker's life: spawn → settings → database pool → serve → drain → exit.
-/// Exit status `WorkerExit.bootFailure` tells the supervisor the worker cannot boot (bad
+/// Exit status `WorkerHandshake.bootFailure` tells the supervisor the worker cannot boot (bad
 /// settings): restarting won't help.
 enum WorkerProcess {
-    static let bootFailure = WorkerExit.bootFailure
+    static let bootFailure = WorkerHandshake.bootFailure
 
     static func run() -> Never {
         pyrmute_line_buffer_stdout()
         let environment = ProcessInfo.processInfo.environment
+        let handshake = WorkerHandshake(environment: environment)
         // Keep fd 3 (and the readiness pipe) out of any process this one might start, such as
         // Swift's crash backtracer.
         _ = pyrmute_set_cloexec(HTTPServer.inheritedSocket)
-        let link = environment["PYRMUTE_REGISTRY_READY_FD"].flatMap(Int32.init).map(SupervisorLink.init)
+        let link = handshake.controlPipe.map(SupervisorLink.init)
         _ = pyrmute_set_parent_death_signal(SIGTERM)
         signal(SIGPIPE, SIG_IGN)   // a closed control pipe or client socket is an error to handle, not death
-        if let supervisor = environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"].flatMap(Int32.init), getppid() != supervisor {
+        if let supervisor = handshake.supervisorPID, getppid() != supervisor {
             exit(0)   // the supervisor died before the death signal was armed
         }
 
@@ -38,7 +38,7 @@ enum WorkerProcess {
         }
         LogSetup.bootstrap(settings, process: "worker")
         var logger = Logger(label: "pyrmute.worker")
-        logger[metadataKey: "slot"] = "\(environment["PYRMUTE_REGISTRY_WORKER_SLOT"] ?? "-")"
+        logger[metadataKey: "slot"] = "\(handshake.slot.map(String.init) ?? "-")"
 
         let pool = ConnectionPool(url: url, capacity: settings.databasePoolSize)
         if url.isMemory {
@@ -53,11 +53,11 @@ enum WorkerProcess {
         let threads = environment["PYRMUTE_REGISTRY_WORKER_THREADS"].flatMap(Int.init)
             ?? max(1, System.coreCount / max(1, settings.workers))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        let startedAt = environment["PYRMUTE_REGISTRY_STARTED_AT"].flatMap(Int64.init).map(Timestamp.init) ?? .now()
+        let startedAt = handshake.startedAt ?? .now()
         let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger)
         let tracker = ConnectionTracker()
         let signals = ProcessSignals()
-        if environment["PYRMUTE_REGISTRY_HOLD"] == "1", let link {
+        if handshake.held, let link {
             // A successor: booted beside its predecessor; it accepts only once that one has
             // stopped, so that two processes never accept on one socket.
             link.send(.booted)
