@@ -30,18 +30,32 @@ let package = Package(
             path: "Sources/Shared",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .executableTarget(
-            name: "pyrmute-registry-worker",
+        // The worker's HTTP stack: connection handling, the middleware pipeline, routes, handlers and
+        // the OpenAPI document. A library, so that tests can drive it in-process (Tests/HTTPTests).
+        .target(
+            name: "RegistryHTTP",
             dependencies: [
-                "Shared", "CShim", "CZlib",
+                "Shared", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Worker",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            path: "Sources/Worker/RegistryHTTP",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The worker process: fd 3 and fd 4 from the supervisor, signals, heartbeat, drain.
+        .executableTarget(
+            name: "pyrmute-registry-worker",
+            dependencies: [
+                "RegistryHTTP", "Shared", "CShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Worker/WorkerProcess",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
             name: "pyrmute-registry",
@@ -70,6 +84,19 @@ let package = Package(
             dependencies: ["Shared"],
             path: "Tests/SharedTests",
             swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: [
+                "RegistryHTTP", "Shared",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HTTPTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -6,11 +6,13 @@ import Shared
 /// event loop keeps turning, so a worker stuck in a loop or stopped (SIGSTOP) falls silent and is
 /// replaced after WORKER_TIMEOUT. Each beat carries the worker's metrics. Once the worker has
 /// served its request budget (MAX_REQUESTS plus jitter) it asks to be recycled, once.
+/// `@unchecked Sendable`: `lastTurn` is only touched under `lock`; `tasks` and `timer` only by
+/// `start` and `stop`, on the worker's main thread; `recycleRequested` only on the timer's queue.
 final class Heartbeat: @unchecked Sendable {
     private let loops: [EventLoop]
     private let link: SupervisorLink
-    private let snapshot: () -> MetricsSnapshot
-    private let requestsServed: () -> Int
+    private let snapshot: @Sendable () -> MetricsSnapshot
+    private let requestsServed: @Sendable () -> Int
     private let requestBudget: Int?
     private let lock = NSLock()
     private var lastTurn: [UInt64]
@@ -23,7 +25,7 @@ final class Heartbeat: @unchecked Sendable {
     private static let stuckAfter: UInt64 = 2_000_000_000
 
     init(group: EventLoopGroup, link: SupervisorLink, settings: Settings,
-         requestsServed: @escaping () -> Int, snapshot: @escaping () -> MetricsSnapshot) {
+         requestsServed: @escaping @Sendable () -> Int, snapshot: @escaping @Sendable () -> MetricsSnapshot) {
         loops = Array(group.makeIterator())
         self.link = link
         self.snapshot = snapshot

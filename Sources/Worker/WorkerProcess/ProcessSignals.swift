@@ -2,6 +2,8 @@ import Foundation
 
 /// The signals a worker acts on: TERM/INT (drain and exit) and, for a successor held back
 /// during a handover, USR1 (start accepting: the predecessor has stopped).
+/// `@unchecked Sendable`: the two flags are only touched under `lock`; `sources` is set in `init`
+/// and cancelled from the thread that made it.
 final class ProcessSignals: @unchecked Sendable {
     private let lock = NSLock()
     private let changed = DispatchSemaphore(value: 0)

@@ -4,6 +4,7 @@ import Shared
 
 /// The write end of the worker's control pipe (fd 4). Messages are written whole, in order, from
 /// one serial queue, so a slow supervisor never blocks an event loop.
+/// `@unchecked Sendable`: `pending` is only touched under `lock`; the writes happen on `queue`.
 final class SupervisorLink: @unchecked Sendable {
     private let fd: Int32
     private let queue = DispatchQueue(label: "pyrmute.supervisor-link")

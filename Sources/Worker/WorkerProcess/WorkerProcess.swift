@@ -1,8 +1,13 @@
+#if canImport(Glibc)
+// Before Foundation, which re-exports it: `stderr` is a C global that Swift 6 cannot prove safe.
+@preconcurrency import Glibc
+#endif
 import CShim
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import RegistryHTTP
 import Shared
 
 /// A worker's life: spawn → settings → database pool → serve → drain → exit.
@@ -52,6 +57,7 @@ enum WorkerProcess {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let startedAt = environment["PYRMUTE_REGISTRY_STARTED_AT"].flatMap(Int64.init).map(Timestamp.init) ?? .now()
         let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger)
+        let http = HTTPChannel(app: app)   // the route table and the OpenAPI document, built before a successor waits
         let tracker = ConnectionTracker()
         let signals = ProcessSignals()
         if environment["PYRMUTE_REGISTRY_HOLD"] == "1", let link {
@@ -63,7 +69,7 @@ enum WorkerProcess {
 
         let server: Channel
         do {
-            server = try HTTPServer.start(app: app, tracker: tracker, group: group)
+            server = try HTTPServer.start(http: http, tracker: tracker, group: group)
         } catch {
             fputs("pyrmute-registry-worker: cannot serve on fd \(HTTPServer.inheritedSocket): \(error)\n", stderr)
             exit(bootFailure)

@@ -61,6 +61,12 @@ struct CORSPolicy {
         return Response(status: .badRequest, headers: out, body: Array("Disallowed CORS \(failures.joined(separator: ", "))".utf8))
     }
 
+    /// Whether `decorate` adds anything to the response: the request comes from an allowed origin.
+    func decorates(_ request: Request) -> Bool {
+        guard let origin = request.headers.first(name: "Origin") else { return false }
+        return isAllowed(origin)
+    }
+
     /// Adds the CORS headers of an actual (non-preflight) request's response.
     func decorate(_ response: inout Response, for request: Request) {
         guard let origin = request.headers.first(name: "Origin"), isAllowed(origin) else { return }

@@ -19,7 +19,7 @@ final class HashingLane: Sendable {
         thread.start()
     }
 
-    func run<T>(on eventLoop: EventLoop, _ work: @escaping () throws -> T) -> EventLoopFuture<T> {
+    func run<T: Sendable>(on eventLoop: any EventLoop, _ work: @escaping @Sendable () throws -> T) -> EventLoopFuture<T> {
         let admitted = pending.withLockedValue { count -> Bool in
             guard count < Self.capacity else { return false }
             count += 1

@@ -2,14 +2,17 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// Knows every open connection, so that a drain can ask each to finish and close, and tell
-/// when the last one has gone.
-final class ConnectionTracker: @unchecked Sendable {
+/// when the last one has gone. `@unchecked Sendable`: its mutable fields are only touched under
+/// `lock`.
+public final class ConnectionTracker: @unchecked Sendable {
     private let lock = NIOLock()
     private var channels: [ObjectIdentifier: (channel: Channel, acceptedAt: NIODeadline)] = [:]
     private var draining = false
     private var drained: EventLoopPromise<Void>?
 
-    func track(_ channel: Channel) {
+    public init() {}
+
+    public func track(_ channel: Channel) {
         let lateArrival = lock.withLock { () -> Bool in
             channels[ObjectIdentifier(channel)] = (channel, .now())
             return draining
@@ -26,14 +29,14 @@ final class ConnectionTracker: @unchecked Sendable {
     /// not closed as idle by a drain before this much time has passed.
     private static let firstRequestGrace = TimeAmount.seconds(1)
 
-    var count: Int { lock.withLock { channels.count } }
+    public var count: Int { lock.withLock { channels.count } }
 
     /// True once a drain began: responses then close their connection.
     var isDraining: Bool { lock.withLock { draining } }
 
     /// Asks every connection to quiesce: idle ones close now (just-accepted ones after
     /// `firstRequestGrace`), busy ones after their response.
-    func drain(on eventLoop: EventLoop) -> EventLoopFuture<Void> {
+    public func drain(on eventLoop: EventLoop) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         let open = lock.withLock { () -> [(channel: Channel, acceptedAt: NIODeadline)] in
             draining = true

@@ -7,7 +7,9 @@ final class GzipEncoder {
     /// time of the default 6 for output ~6 % larger. Responses are compressed on the event loop.
     static let level: Int32 = 3
 
-    private static let perThread = ThreadSpecificVariable<GzipEncoder>()
+    // `nonisolated(unsafe)`: the variable itself is thread-safe, and the encoder it holds for a
+    // thread is only ever used by that thread.
+    nonisolated(unsafe) private static let perThread = ThreadSpecificVariable<GzipEncoder>()
 
     /// The calling thread's encoder. A fresh zlib stream costs more than compressing 10 KB with a
     /// reset one (its ~260 KB of state are allocated and first touched every time).

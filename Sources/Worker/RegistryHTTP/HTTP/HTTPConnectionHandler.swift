@@ -2,21 +2,23 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
-/// Collects one request (head, body, end), hands it to the application and writes the answer.
-/// Pipelined requests are serialised by NIO's `HTTPServerPipelineHandler` in front of it.
+/// Collects one request (head, body, end), hands it to the request pipeline and writes the
+/// answer. Pipelined requests are serialised by NIO's `HTTPServerPipelineHandler` in front of it.
 final class HTTPConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let app: Application
+    private let requests: RequestPipeline
     private let tracker: ConnectionTracker
+    private let maxBodySize: Int
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
 
-    init(app: Application, tracker: ConnectionTracker) {
-        self.app = app
+    init(requests: RequestPipeline, tracker: ConnectionTracker, maxBodySize: Int) {
+        self.requests = requests
         self.tracker = tracker
+        self.maxBodySize = maxBodySize
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -27,7 +29,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             bodyTooLarge = false
         case .body(var chunk):
             guard !bodyTooLarge else { return }
-            if (body?.readableBytes ?? 0) + chunk.readableBytes > app.settings.maxBodySize {
+            if (body?.readableBytes ?? 0) + chunk.readableBytes > maxBodySize {
                 bodyTooLarge = true
                 body = nil
             } else if body == nil {
@@ -41,12 +43,12 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             let request = Request(head: head, body: body, remoteAddress: context.remoteAddress, eventLoop: context.eventLoop)
             body = nil
             if bodyTooLarge {
-                let limit = app.settings.maxBodySize
-                write(Response.detail("Request body too large (limit \(limit) bytes)", status: .payloadTooLarge),
+                write(Response.detail("Request body too large (limit \(maxBodySize) bytes)", status: .payloadTooLarge),
                       for: head, keepAlive: false, context: context)
                 return
             }
-            app.respond(to: request) { response in
+            // The pipeline's future completes on this event loop and never fails.
+            requests.respond(to: request).assumeIsolated().whenSuccess { response in
                 self.write(response, for: head, keepAlive: head.isKeepAlive && !self.tracker.isDraining, context: context)
             }
         }
@@ -74,7 +76,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+        if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

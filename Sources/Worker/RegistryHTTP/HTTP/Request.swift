@@ -2,8 +2,9 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
-/// One decoded HTTP request, as handlers see it.
-struct Request {
+/// One decoded HTTP request, as handlers see it. What the middlewares learn about it travels
+/// beside it in `RequestContext`.
+struct Request: Sendable {
     let head: HTTPRequestHead
     let body: ByteBuffer?
     let remoteAddress: SocketAddress?
@@ -11,10 +12,8 @@ struct Request {
     /// The path without its query, percent-decoded segment by segment by the router.
     let path: String
     let rawQuery: String?
+    /// The matched route's path parameters (`RouteMatchingMiddleware`).
     var parameters: [String: String] = [:]
-    var correlationID = ""
-    /// The key that authenticated the request (auth on, protected route).
-    var apiKey: AuthenticatedKey?
 
     init(head: HTTPRequestHead, body: ByteBuffer?, remoteAddress: SocketAddress?, eventLoop: EventLoop) {
         self.head = head

@@ -115,7 +115,7 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func schedule(at deadline: NIODeadline, context: ChannelHandlerContext) {
         timer?.cancel()
-        timer = context.eventLoop.scheduleTask(deadline: deadline) { self.expire(context: context) }
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.expire(context: context) }
     }
 
     private func cancelTimer() {
@@ -148,6 +148,6 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
         ])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }

@@ -3,7 +3,7 @@ import NIOHTTP1
 import Shared
 
 /// A response before it meets the wire; the connection handler adds Content-Length and friends.
-struct Response {
+struct Response: Sendable {
     var status: HTTPResponseStatus
     var headers: HTTPHeaders
     var body: [UInt8]

@@ -6,7 +6,7 @@ import Shared
 struct AuditHandlers {
     let app: Application
 
-    func list(_ request: Request) -> EventLoopFuture<Response> {
+    func list(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
         var query = QueryParameters(request)
         let keyID = query.string("api_key_id").map { _ in query.int("api_key_id", default: -1) }
         let status = query.string("status_code").map { _ in query.int("status_code", default: -1) }
@@ -16,12 +16,8 @@ struct AuditHandlers {
         let pathPrefix = query.text("path_prefix")
         let search = AuditQuery(apiKeyID: keyID, pathPrefix: pathPrefix, statusCode: status, since: since,
                                 until: until, limit: limit, offset: offset)
-        do {
-            try query.collector.check()
-            if !app.settings.enableAuth { throw APIKeyHandlers.disabled }
-        } catch {
-            return request.eventLoop.makeFailedFuture(error)
-        }
+        try query.collector.check()
+        if !app.settings.enableAuth { throw APIKeyHandlers.disabled }
         // PostgreSQL's `api_key_id` and `status_code` are 32-bit: a larger filter matches no row
         // (comparing would fail with "integer out of range").
         if app.settings.usesPostgres32BitIDs, [keyID, status].contains(where: { $0.map { Int32(exactly: $0) == nil } ?? false }) {
@@ -30,11 +26,11 @@ struct AuditHandlers {
         }
         let log = AuditLog(pool: app.pool)
         let recorder = app.audit
-        return app.blocking(request) { () -> JSONValue in
+        return app.answer(request) {
             try? recorder?.flush()   // include this worker's latest rows
             let result = try log.search(search)
             return ["logs": .array(result.rows), "total": .int(result.total), "limit": .int(limit), "offset": .int(offset)]
-        }.map { Response.json($0) }
+        }
     }
 
     private func timestamp(_ query: inout QueryParameters, _ name: String) -> Timestamp? {

@@ -9,38 +9,34 @@ enum DocsPaths {
     static let redoc = "/redoc"
 }
 
-/// `/openapi.json` and the HTML pages that show it. Every answer is built once: the document
-/// when the route table is complete (`publish`), the pages at start.
-final class DocsHandlers {
-    private var document = Response(status: .serviceUnavailable)
+/// `/openapi.json` and the HTML pages that show it. Every answer is built once, at start (the
+/// document from the route table, `Routes.make`).
+struct DocsHandlers {
+    private let document: Response
     private let swaggerPage: Response
     private let redocPage: Response
     private static let oauth2RedirectPage = html(DocsPages.oauth2Redirect)
 
-    init(settings: Settings) {
+    init(settings: Settings, openAPI document: Response) {
+        self.document = document
         swaggerPage = Self.html(DocsPages.swaggerUI(title: settings.appName, openAPIPath: DocsPaths.openAPI,
                                                     oauth2RedirectPath: DocsPaths.swaggerUIOAuth2Redirect))
         redocPage = Self.html(DocsPages.redoc(title: settings.appName, openAPIPath: DocsPaths.openAPI))
     }
 
-    /// Called once, before the server accepts connections.
-    func publish(_ openAPI: JSONValue) {
-        document = .json(openAPI)
-    }
-
-    func openAPI(_ request: Request) -> EventLoopFuture<Response> {
+    func openAPI(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         request.eventLoop.makeSucceededFuture(document)
     }
 
-    func swaggerUI(_ request: Request) -> EventLoopFuture<Response> {
+    func swaggerUI(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         request.eventLoop.makeSucceededFuture(swaggerPage)
     }
 
-    func swaggerUIOAuth2Redirect(_ request: Request) -> EventLoopFuture<Response> {
+    func swaggerUIOAuth2Redirect(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         request.eventLoop.makeSucceededFuture(Self.oauth2RedirectPage)
     }
 
-    func redoc(_ request: Request) -> EventLoopFuture<Response> {
+    func redoc(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         request.eventLoop.makeSucceededFuture(redocPage)
     }
 

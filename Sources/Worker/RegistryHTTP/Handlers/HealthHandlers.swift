@@ -14,17 +14,17 @@ struct HealthHandlers {
         service = HealthService(pool: app.pool)
     }
 
-    func live(_ request: Request) -> EventLoopFuture<Response> {
+    func live(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         request.eventLoop.makeSucceededFuture(Self.alive)
     }
 
-    func ready(_ request: Request) -> EventLoopFuture<Response> {
+    func ready(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         app.blocking(request) { try service.schemaCount() }
             .map { _ in Self.ready }
             .recover { _ in Self.notReady }
     }
 
-    func detailed(_ request: Request) -> EventLoopFuture<Response> {
+    func detailed(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         let settings = app.settings
         let startedAt = app.startedAt
         return app.blocking(request) { try service.schemaCount() }

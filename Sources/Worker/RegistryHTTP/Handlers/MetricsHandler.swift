@@ -6,7 +6,7 @@ import Shared
 struct MetricsHandler {
     let app: Application
 
-    func metrics(_ request: Request) -> EventLoopFuture<Response> {
+    func metrics(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         let settings = app.settings
         guard settings.supervisorPort != 0 else {
             return request.eventLoop.makeSucceededFuture(.detail(

@@ -19,7 +19,7 @@ struct RootHandler {
         ])
     }
 
-    func info(_ request: Request) -> EventLoopFuture<Response> {
+    func info(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
         request.eventLoop.makeSucceededFuture(response)
     }
 }

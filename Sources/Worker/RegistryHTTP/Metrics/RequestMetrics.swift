@@ -1,32 +1,29 @@
-import Foundation
+import NIOConcurrencyHelpers
 import Shared
 
 /// This worker's request counts and durations by route and status, updated from every event loop.
-final class RequestMetrics: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requests: [MetricsSnapshot.Series: MetricsSnapshot.Histogram] = [:]
-    private var total = 0
+public final class RequestMetrics: Sendable {
+    private struct State {
+        var requests: [MetricsSnapshot.Series: MetricsSnapshot.Histogram] = [:]
+        var total = 0
+    }
+
+    private let state = NIOLockedValueBox(State())
 
     func record(method: String, route: String, status: Int, seconds: Double) {
         let series = MetricsSnapshot.Series(method: method, route: route, status: status)
-        lock.lock()
-        requests[series, default: MetricsSnapshot.Histogram()].observe(seconds)
-        total += 1
-        lock.unlock()
+        state.withLockedValue { state in
+            state.requests[series, default: MetricsSnapshot.Histogram()].observe(seconds)
+            state.total += 1
+        }
     }
 
     /// Requests answered since the worker started.
-    var requestsServed: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return total
-    }
+    public var requestsServed: Int { state.withLockedValue { $0.total } }
 
     var snapshot: MetricsSnapshot {
         var snapshot = MetricsSnapshot()
-        lock.lock()
-        snapshot.requests = requests
-        lock.unlock()
+        snapshot.requests = state.withLockedValue { $0.requests }
         return snapshot
     }
 }

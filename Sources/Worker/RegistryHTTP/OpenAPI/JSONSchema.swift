@@ -2,7 +2,7 @@ import Shared
 
 /// The part of JSON Schema 2020-12 (the schema dialect of OpenAPI 3.1) that this server's
 /// document needs, rendered as Pydantic would render the same models.
-indirect enum JSONSchema: Equatable {
+indirect enum JSONSchema: Equatable, Sendable {
     case string(StringRules = StringRules())
     case integer(minimum: Int? = nil, maximum: Int? = nil)
     case number
@@ -22,7 +22,7 @@ indirect enum JSONSchema: Equatable {
     /// A schema of `components.schemas`.
     case component(String)
 
-    struct StringRules: Equatable {
+    struct StringRules: Equatable, Sendable {
         var minLength: Int? = nil
         var maxLength: Int? = nil
         var pattern: String? = nil
@@ -30,7 +30,7 @@ indirect enum JSONSchema: Equatable {
     }
 
     /// A member of an object schema.
-    struct Property: Equatable {
+    struct Property: Equatable, Sendable {
         let name: String
         let schema: JSONSchema
         var required = true

@@ -103,7 +103,7 @@ struct OpenAPIDocument {
         if settings.enableAuth, let permission = route.permission {
             responses.append(ResponseDoc(status: 401, description: "No API key, or an invalid, revoked or expired one",
                                          content: .json(.component(Components.errorDetail)),
-                                         headers: [("WWW-Authenticate", "`\(Authentication.challenge)`")]))
+                                         headers: [("WWW-Authenticate", "`\(AuthenticationMiddleware.challenge)`")]))
             responses.append(.detail(403, "The key lacks the `\(permission.rawValue)` permission"))
         }
         if hasBody {

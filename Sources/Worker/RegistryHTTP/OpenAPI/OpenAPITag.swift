@@ -1,5 +1,5 @@
 /// The groups operations are listed under, in the order the document lists them.
-enum OpenAPITag: String, CaseIterable {
+enum OpenAPITag: String, CaseIterable, Sendable {
     case root
     case health
     case schemas

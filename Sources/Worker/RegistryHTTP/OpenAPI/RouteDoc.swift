@@ -3,7 +3,7 @@ import Shared
 /// What the OpenAPI document says about one route of the table, beside its method, path and
 /// permission (which the document takes from the route itself). The answers every protected or
 /// validating route can give (401, 403, 422, 429, 503) are added by `OpenAPIDocument`.
-struct RouteDoc {
+struct RouteDoc: Sendable {
     let operationID: String
     let summary: String
     var description: String? = nil
@@ -20,7 +20,7 @@ struct RouteDoc {
     var usesDatabase = false
 
     /// A query or path parameter.
-    struct Parameter {
+    struct Parameter: Sendable {
         let name: String
         let schema: JSONSchema
         var required = false
@@ -42,8 +42,8 @@ struct RouteDoc {
 }
 
 /// One documented answer of a route.
-struct ResponseDoc {
-    enum Content {
+struct ResponseDoc: Sendable {
+    enum Content: Sendable {
         case json(JSONSchema)
         /// Text of this media type, e.g. `text/html`.
         case text(mediaType: String)
@@ -51,7 +51,7 @@ struct ResponseDoc {
     }
 
     /// Whether the answer depends on `ENABLE_AUTH` (key endpoints refuse everything while it is off).
-    enum Condition {
+    enum Condition: Sendable {
         case always, authenticationOn, authenticationOff
     }
 
@@ -65,7 +65,7 @@ struct ResponseDoc {
     var links: [Link] = []
 
     /// `operationID` called with `parameters` (name → runtime expression such as `$response.body#/version`).
-    struct Link {
+    struct Link: Sendable {
         let name: String
         let operationID: String
         let parameters: [(String, String)]

@@ -2,11 +2,14 @@ import NIOCore
 import NIOHTTP1
 import Shared
 
-typealias Handler = (Request) -> EventLoopFuture<Response>
+/// A route's work: it reads and validates the request on the event loop (throwing what is wrong
+/// with it) and answers, usually through `Application.answer` for the database work.
+typealias Handler = @Sendable (Request, RequestContext) throws -> EventLoopFuture<Response>
 
-/// A method and a path pattern such as `/schemas/{namespace}/{model_name}/versions`.
-struct Route {
-    enum Segment: Equatable {
+/// A method and a path pattern such as `/schemas/{namespace}/{model_name}/versions`. A class:
+/// a matched route travels in every request's context, as one reference.
+final class Route: Sendable {
+    enum Segment: Equatable, Sendable {
         case literal(String)
         case parameter(String)
     }

@@ -3,8 +3,8 @@ import Shared
 
 /// Routes are tried in order; the first whose path and method match wins (contract §1.3).
 /// `HEAD` is answered by the `GET` route of the same path.
-struct Router {
-    enum Resolution {
+struct Router: Sendable {
+    enum Resolution: Sendable {
         case matched(Route, parameters: [String: String])
         /// The path exists, the method does not: `Allow` lists the first matching route's methods.
         case methodNotAllowed(allow: [HTTPMethod])

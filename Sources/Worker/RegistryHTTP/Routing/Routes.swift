@@ -9,12 +9,12 @@ import Shared
 /// `/openapi.json` says about it; the document is generated from this table.
 enum Routes {
     static func make(_ app: Application) -> Router {
-        let docs = DocsHandlers(settings: app.settings)
-        let router = table(app, docs: docs)
+        // The document describes the table and the table serves the document: a first table,
+        // without the document, is what the document is rendered from.
+        let draft = table(app, docs: DocsHandlers(settings: app.settings, openAPI: Response(status: .serviceUnavailable)))
         var document = OpenAPIDocument(settings: app.settings)
-        document.rateLimitExemptPatterns = RateLimiting.exemptRoutes
-        docs.publish(document.render(router.routes))
-        return router
+        document.rateLimitExemptPatterns = RateLimitMiddleware.exemptRoutes
+        return table(app, docs: DocsHandlers(settings: app.settings, openAPI: .json(document.render(draft.routes))))
     }
 
     /// Every route the server answers (add new ones here, so the OpenAPI document lists them).
