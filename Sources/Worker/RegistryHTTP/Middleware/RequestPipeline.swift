@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 
 /// The worker's request path: the middlewares in order, then the route's handler.
@@ -11,10 +12,10 @@ import NIOCore
 /// Error mapping sits inside observation so that an error is observed as the response it becomes.
 struct RequestPipeline: Sendable {
     private let chain: any Responder
-    private let app: Application
+    private let logger: Logger
 
     init(app: Application) {
-        self.app = app
+        logger = app.logger
         let router = Routes.make(app)
         var middlewares: [any Middleware] = [
             CORSMiddleware(policy: app.cors, metrics: app.metrics),
@@ -32,6 +33,6 @@ struct RequestPipeline: Sendable {
 
     /// The response to `request`, on the request's event loop; never a failed future.
     func respond(to request: Request) -> EventLoopFuture<Response> {
-        chain.respond(to: request, context: RequestContext(logger: app.logger))
+        chain.respond(to: request, context: RequestContext(logger: logger))
     }
 }
