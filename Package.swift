@@ -62,19 +62,32 @@ let package = Package(
             path: "Sources/Shared/RegistrySchemas",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .executableTarget(
-            name: "pyrmute-registry-worker",
+        // The worker's HTTP stack: connection handling, the middleware pipeline, routes, handlers and
+        // the OpenAPI document. A library, so that tests can drive it in-process (Tests/HTTPTests).
+        .target(
+            name: "RegistryHTTP",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas",
-                "CShim", "CZlib",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/Worker",
-            swiftSettings: [.swiftLanguageMode(.v5)]
+            path: "Sources/Worker/RegistryHTTP",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The worker process: fd 3 and fd 4 from the supervisor, signals, heartbeat, drain.
+        .executableTarget(
+            name: "pyrmute-registry-worker",
+            dependencies: [
+                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Worker/WorkerProcess",
+            swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The supervisor's policy: a worker slot's life as one state machine, pure and unit-tested.
         .target(
@@ -116,6 +129,19 @@ let package = Package(
             name: "SupervisorCoreTests",
             dependencies: ["SupervisorCore", "RegistryJSON", "RegistryRuntime"],
             path: "Tests/SupervisorCoreTests",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "HTTPTests",
+            dependencies: [
+                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HTTPTests",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(

@@ -18,6 +18,11 @@ public enum PercentDecoding {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// A query parameter's name or value (form encoding, as Starlette reads it): `+` is a space.
+    public static func formDecode<S: StringProtocol>(_ text: S) -> String {
+        decode(String(text).replacing("+", with: " "))
+    }
+
     private static func hex(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")

@@ -1,0 +1,155 @@
+import NIOCore
+import NIOHTTP1
+import RegistryJSON
+import RegistrySchemas
+
+/// The schema endpoints (contract §6). Each parses the request, calls `SchemaService` on the
+/// thread pool and encodes the answer; the rules live in the service.
+struct SchemaHandlers {
+    /// `/schemas/{namespace}/{model_name}/…` or `/schemas/{model_name}/…?namespace=`.
+    enum Form { case namespaced, global }
+
+    let app: Application
+    private let service: SchemaService
+
+    init(app: Application) {
+        self.app = app
+        service = SchemaService(pool: app.pool)
+    }
+
+    func register(_ form: Form) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            let overwrite = query.bool("allow_overwrite", default: false)
+            let submission: SchemaSubmission
+            do {
+                try query.collector.check()
+                submission = try SchemaCreateBody.read(request)
+            } catch var failure as ValidationFailure {
+                failure.issues = query.collector.issues + failure.issues
+                throw failure
+            }
+            return app.answer(request, status: .created) { [service] in
+                try service.register(key, submission, allowOverwrite: overwrite).json
+            }
+        }
+    }
+
+    func get(_ form: Form) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            let version = query.pathText("version")
+            try query.collector.check()
+            return app.answer(request) { [service] in try service.get(key, version: version).json }
+        }
+    }
+
+    func latest(_ form: Form) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            try query.collector.check()
+            return app.answer(request) { [service] in try service.latest(key).json }
+        }
+    }
+
+    func versions(_ form: Form) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            try query.collector.check()
+            return app.answer(request) { [service] in ["versions": .array(try service.versions(key).map(JSONValue.string))] }
+        }
+    }
+
+    func compare(_ form: Form) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            let from = query.required("from_version"), to = query.required("to_version")
+            try query.collector.check()
+            return app.answer(request) { [service] in
+                let changes = try service.compare(key, from: from, to: to)
+                return [
+                    "namespace": key.namespace.map(JSONValue.string) ?? .null,
+                    "model_name": .string(key.model),
+                    "from_version": .string(from),
+                    "to_version": .string(to),
+                    "changes": .object(changes),
+                ]
+            }
+        }
+    }
+
+    func delete(_ form: Form) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            let version = query.pathText("version")
+            let force = query.bool("force", default: false)
+            try query.collector.check()
+            return app.answer(request) { [service] in
+                try service.delete(key, version: version, force: force)
+                return ["deleted": true, "namespace": key.namespace.map(JSONValue.string) ?? .null,
+                        "model_name": .string(key.model), "version": .string(version)]
+            }
+        }
+    }
+
+    func deprecate(_ form: Form, deprecated: Bool) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = modelKey(&query, form)
+            let version = query.pathText("version")
+            let message = deprecated ? query.string("message", maximumLength: 500) : nil
+            try query.collector.check()
+            return app.answer(request) { [service] in
+                try service.setDeprecated(key, version: version, deprecated: deprecated, message: message).json
+            }
+        }
+    }
+
+    func namespaces(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
+        var query = QueryParameters(request)
+        let model = query.pathSegment("model_name")
+        try query.collector.check()
+        return app.answer(request) { [service] in ["namespaces": .object(try service.namespaces(model: model))] }
+    }
+
+    func list(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
+        var query = QueryParameters(request)
+        let namespace: SchemaListQuery.NamespaceFilter
+        switch query.text("namespace") {
+        case nil: namespace = .any
+        case ""?, "null"?: namespace = .globalOnly
+        case let name?: namespace = .exact(name)
+        }
+        let model = query.text("model_name").flatMap { $0.isEmpty ? nil : $0 }
+        let includeDeprecated = query.bool("include_deprecated", default: false)
+        let limit = query.int("limit", default: 100, minimum: 1, maximum: 1000)
+        let offset = query.int("offset", default: 0, minimum: 0)
+        let listQuery = SchemaListQuery(namespace: namespace, model: model, includeDeprecated: includeDeprecated,
+                                        limit: limit, offset: offset)
+        try query.collector.check()
+        return app.answer(request) { [service] in
+            let listing = try service.list(listQuery)
+            return ["schemas": .array(listing.items), "total": .int(listing.items.count), "limit": .int(limit),
+                    "offset": .int(offset), "total_count": .int(listing.totalCount)]
+        }
+    }
+
+    // MARK: -
+
+    private func modelKey(_ query: inout QueryParameters, _ form: Form) -> ModelKey {
+        switch form {
+        case .namespaced:
+            let namespace = query.pathSegment("namespace")
+            return ModelKey(namespace: namespace, model: query.pathSegment("model_name"))
+        case .global:
+            let model = query.pathSegment("model_name")
+            return ModelKey(namespace: query.string("namespace", maximumLength: 255), model: model)
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import NIOCore
+
+/// Gives the request its correlation id and, once it is answered, records it: the
+/// `X-Correlation-ID` header, the request metrics, the access line (REQUEST_LOGGING) and the
+/// audit trail (AUDIT_ENABLED, for the audited methods and paths).
+struct ObservationMiddleware: Middleware {
+    let metrics: RequestMetrics
+    let accessLog: AccessLog?
+    let audit: AuditTrail?
+
+    init(app: Application) {
+        metrics = app.metrics
+        accessLog = app.settings.enableRequestLogging ? AccessLog(trustedProxies: app.settings.trustedProxies) : nil
+        audit = app.audit.map { AuditTrail(recorder: $0, settings: app.settings) }
+    }
+
+    func handle(_ request: Request, context: RequestContext, next: any Responder) -> EventLoopFuture<Response> {
+        var observed = context
+        observed.correlationID = CorrelationID.resolve(request.headers)
+        return next.respond(to: request, context: observed).map { [self, context = observed] response in
+            var response = response
+            response.headers.replaceOrAdd(name: "X-Correlation-ID", value: context.correlationID)
+            let seconds = context.secondsSinceStart
+            metrics.record(method: request.method.rawValue, route: context.routeLabel, status: Int(response.status.code),
+                           seconds: seconds)
+            accessLog?.record(request, response, context, seconds: seconds)
+            audit?.record(request, response, context)
+            return response
+        }
+    }
+}

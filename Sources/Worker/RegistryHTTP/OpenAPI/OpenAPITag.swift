@@ -1,0 +1,22 @@
+/// The groups operations are listed under, in the order the document lists them.
+enum OpenAPITag: String, CaseIterable, Sendable {
+    case root
+    case health
+    case schemas
+    case apiKeys = "api-keys"
+    case audit
+    case metrics
+    case docs
+
+    var description: String {
+        switch self {
+        case .root: return "Name, version and where to look next"
+        case .health: return "Liveness and readiness probes"
+        case .schemas: return "Register, read, compare, deprecate and delete schema versions"
+        case .apiKeys: return "API key management (admin)"
+        case .audit: return "The audit trail of mutating requests (admin)"
+        case .metrics: return "Request, worker and database metrics of the whole server"
+        case .docs: return "This document and the pages that show it"
+        }
+    }
+}
