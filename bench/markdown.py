@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The benchmark table (bench/results/table-latest.txt, written by bench/table.sh) as Markdown
-for the README: one table per database with requests/s (p50 / p99 ms) per case and worker
+for docs/performance.md: one table per database with requests/s (p50 / p99 ms) per case and worker
 count, the NIO ceiling on top; then memory per worker and time to ready.
 
   markdown.py [TABLE]

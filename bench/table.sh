@@ -12,8 +12,8 @@
 # Environment: DURATION (seconds per case, default 5), WARMUP (default 1), CONNECTIONS (default 64),
 # THREADS (wrk threads, default 2), WORKER_COUNTS (default "1 2 4"), BACKENDS (default
 # "sqlite postgres"), AUTHS (default "off on"), SCRATCH (default .build-bench), SKIP_BUILD=1.
-# Prints the table and writes it to bench/results/table-latest.txt, and as Markdown (for the
-# README, by bench/markdown.py) to bench/results/table-latest.md.
+# Prints the table and writes it to bench/results/table-latest.txt, and as Markdown (for
+# docs/performance.md, by bench/markdown.py) to bench/results/table-latest.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)

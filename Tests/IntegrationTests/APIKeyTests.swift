@@ -302,7 +302,7 @@ final class APIKeyTests: XCTestCase {
         XCTAssertEqual(due["is_rotation_due"], true)
         XCTAssertEqual(due["is_active"], false)
         XCTAssertEqual(due["revoked"], false)
-        // "counts as inactive" (README): the statistics agree with the record.
+        // "counts as inactive" (docs/api-differences.md): the statistics agree with the record.
         XCTAssertEqual(try server.call("/api-keys/stats", key: admin).json()["active_keys"], 3,
                        "a key past its rotation grace period is refused and is_active=false, but stats count it active")
         XCTAssertEqual(try server.stop(), 0)

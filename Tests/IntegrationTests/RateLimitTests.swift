@@ -3,7 +3,7 @@ import RegistryDomain
 import RegistryRuntime
 import XCTest
 
-/// Rate limiting through the real server (README "Rate limiting"): one counter per key or client
+/// Rate limiting through the real server (docs/rate-limiting.md): one counter per key or client
 /// address per wall-clock minute, in the database, exact across workers and servers.
 final class RateLimitTests: XCTestCase {
     func testExactAcrossWorkers_sqlite() throws { try exactAcrossWorkers(.sqlite) }

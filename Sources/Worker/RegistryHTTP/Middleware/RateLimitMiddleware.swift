@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP1
 import RegistryDomain
 
-/// The rate limit in front of a route's handler (README "Rate limiting"). It comes after
+/// The rate limit in front of a route's handler (docs/rate-limiting.md). It comes after
 /// authentication, so that the request's identity is known: a request with a verified key counts
 /// against `key:<id>` (a 403 too), any other (no key, an invalid key: a 401, or authentication
 /// off) against `ip:<client address>`, so guessing keys is limited as well. Over the limit the
