@@ -11,7 +11,10 @@
 #
 # Environment: DURATION (seconds per case, default 5), WARMUP (default 1), CONNECTIONS (default 64),
 # THREADS (wrk threads, default 2), WORKER_COUNTS (default "1 2 4"), BACKENDS (default
-# "sqlite postgres"), AUTHS (default "off on"), SCRATCH (default .build-bench), SKIP_BUILD=1.
+# "sqlite postgres"), AUTHS (default "off on"), SCRATCH (default .build-bench), SKIP_BUILD=1,
+# BASELINE_BIN=DIR (every server case is also run, just before this build's, with the binaries in
+# DIR, e.g. an older revision's release build, as server "<backend>-base": before/after pairs from
+# one run).
 # Prints the table and writes it to bench/results/table-latest.txt, and as Markdown (for
 # docs/performance.md, by bench/markdown.py) to bench/results/table-latest.md.
 set -euo pipefail
@@ -44,7 +47,7 @@ BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 bench_workdir pyrmute-table
 python3 "$ROOT/bench/seed.py" template >"$WORK/write-schema.json"
 
-FMT="%-8s %3s %-4s %-16s %9s %8s %8s %8s %7s %6s\n"
+FMT="%-13s %3s %-4s %-16s %9s %8s %8s %8s %7s %6s\n"
 RESULTS="$WORK/results.txt"
 {
     echo "# pyrmute-registry benchmark table $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
@@ -96,9 +99,9 @@ run_ceiling() {
     PIDS=()
 }
 
-# run_server BACKEND DATABASE_URL WORKERS AUTH
+# run_server NAME BIN-DIR DATABASE_URL WORKERS AUTH
 run_server() {
-    local backend=$1 dburl=$2 workers=$3 auth=$4 port sport pid dir key="" enable=false
+    local backend=$1 bin=$2 dburl=$3 workers=$4 auth=$5 port sport pid dir key="" enable=false
     port=$(free_port)
     sport=$(free_port)
     while [ "$sport" = "$port" ]; do sport=$(free_port); done
@@ -106,7 +109,7 @@ run_server() {
     mkdir -p "$dir"
     if [ "$auth" = on ]; then
         enable=true
-        key=$(admin_key "$dir" "$dburl" bench)
+        key=$(BIN="$bin" admin_key "$dir" "$dburl" bench)
     fi
     local started
     started=$(date +%s.%N)
@@ -114,7 +117,7 @@ run_server() {
         cd "$dir"
         exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \
             PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
-            "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers "$workers"
+            "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers "$workers"
     ) >"$dir/server.log" 2>&1 &
     pid=$!
     PIDS=("$pid")
@@ -153,14 +156,19 @@ for backend in $BACKENDS; do
         pg_port=$(free_port)
         "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null
     fi
+    builds=("$backend=$BIN")
+    [ -n "${BASELINE_BIN:-}" ] && builds=("$backend-base=$BASELINE_BIN" "${builds[@]}")
     for workers in $WORKER_COUNTS; do
         for auth in $AUTHS; do
-            if [ "$backend" = postgres ]; then
-                url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" "table_${workers}_$auth")
-            else
-                url="sqlite:///$WORK/sqlite-$workers-$auth.db"
-            fi
-            run_server "$backend" "$url" "$workers" "$auth" || true
+            for build in "${builds[@]}"; do
+                name=${build%%=*}
+                if [ "$backend" = postgres ]; then
+                    url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" "table_${workers}_${auth}_${name//-/_}")
+                else
+                    url="sqlite:///$WORK/$name-$workers-$auth.db"
+                fi
+                run_server "$name" "${build#*=}" "$url" "$workers" "$auth" || true
+            done
         done
     done
 done
