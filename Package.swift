@@ -1,12 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-let logging: Target.Dependency = logging
-
-func nio(_ modules: String...) -> [Target.Dependency] {
-    modules.map { .product(name: $0, package: "swift-nio") }
-}
-
 let package = Package(
     name: "pyrmute-registry",
     platforms: [.macOS(.v13)],
@@ -48,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "RegistryRuntime",
-            dependencies: ["RegistryJSON", "RegistryStorage", "CShim", logging],
+            dependencies: ["RegistryJSON", "RegistryStorage", "CShim", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Shared/RegistryRuntime",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -56,7 +50,7 @@ let package = Package(
             name: "RegistryDomain",
             dependencies: [
                 "RegistryJSON", "RegistryStorage", "CCrypt",
-                logging,
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Shared/RegistryDomain",
@@ -73,8 +67,13 @@ let package = Package(
         .target(
             name: "RegistryHTTP",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas", "CZlib", logging,
-            ] + nio("NIOCore", "NIOPosix", "NIOHTTP1", "NIOConcurrencyHelpers"),
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Worker/RegistryHTTP",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -82,15 +81,18 @@ let package = Package(
         .executableTarget(
             name: "pyrmute-registry-worker",
             dependencies: [
-                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim", logging,
-            ] + nio("NIOCore", "NIOPosix"),
+                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Worker/WorkerProcess",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         // The supervisor's policy: a worker slot's life as one state machine, pure and unit-tested.
         .target(
             name: "SupervisorCore",
-            dependencies: ["RegistryJSON", "RegistryRuntime", "CShim", logging],
+            dependencies: ["RegistryJSON", "RegistryRuntime", "CShim", .product(name: "Logging", package: "swift-log")],
             path: "Sources/Supervisor/SupervisorCore",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -98,7 +100,8 @@ let package = Package(
             name: "pyrmute-registry",
             dependencies: [
                 "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "SupervisorCore", "CShim",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"), logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Supervisor",
             exclude: ["SupervisorCore"],
@@ -107,7 +110,12 @@ let package = Package(
         // The bare-NIO "hello world" that bench/ serves the same way as the registry: the ceiling.
         .executableTarget(
             name: "bench-nio-hello",
-            dependencies: ["CShim"] + nio("NIOCore", "NIOPosix", "NIOHTTP1"),
+            dependencies: [
+                "CShim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "bench/NIOHello",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -126,8 +134,13 @@ let package = Package(
         .testTarget(
             name: "HTTPTests",
             dependencies: [
-                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas", logging,
-            ] + nio("NIOCore", "NIOPosix", "NIOHTTP1", "NIOEmbedded"),
+                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/HTTPTests",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
