@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+// Before Foundation, which re-exports it: `stdout` is a C global that Swift 6 cannot prove safe.
+@preconcurrency import Glibc
+#endif
 import Foundation
 import Logging
 import RegistryJSON
