@@ -52,6 +52,11 @@ let package = Package(
             path: "Sources/Shared/RegistryDomain"
         ),
         .target(
+            name: "RegistryTraffic",
+            dependencies: ["RegistryJSON", "RegistryStorage", "RegistryDomain", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/Shared/RegistryTraffic"
+        ),
+        .target(
             name: "RegistrySchemas",
             dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryDomain"],
             path: "Sources/Shared/RegistrySchemas"
@@ -61,7 +66,7 @@ let package = Package(
         .target(
             name: "RegistryHTTP",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas", "CZlib",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTraffic", "RegistrySchemas", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,7 +115,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas"],
+            dependencies: [
+                "RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTraffic",
+                "RegistrySchemas",
+            ],
             path: "Tests/SharedTests"
         ),
         .testTarget(
@@ -121,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "HTTPTests",
             dependencies: [
-                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistrySchemas",
+                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTraffic", "RegistrySchemas",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -134,7 +142,9 @@ let package = Package(
         // lock, which Swift 6's checker rejects; every other target is in Swift 6 mode.
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CZlib"],
+            dependencies: [
+                "RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTraffic", "CZlib",
+            ],
             path: "Tests/IntegrationTests",
             exclude: ["python"],
             swiftSettings: [.swiftLanguageMode(.v5)]

@@ -1,5 +1,5 @@
 @testable import RegistryHTTP
-import RegistryDomain
+import RegistryTraffic
 import XCTest
 
 /// The order of the middleware chain, as a client sees it.

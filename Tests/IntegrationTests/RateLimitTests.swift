@@ -1,5 +1,5 @@
 import Foundation
-import RegistryDomain
+import RegistryTraffic
 import RegistryRuntime
 import XCTest
 

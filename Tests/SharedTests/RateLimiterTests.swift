@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RegistryDomain
+import RegistryTraffic
 import RegistryStorage
 import XCTest
 

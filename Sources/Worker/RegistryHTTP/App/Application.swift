@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import RegistryDomain
+import RegistryTraffic
 import RegistryJSON
 import RegistryRuntime
 import RegistryStorage

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import RegistryDomain
+import RegistryTraffic
 import RegistryRuntime
 
 /// The worker's periodic database work, off the event loops: four times a second it polls the

@@ -1,5 +1,5 @@
 import NIOCore
-import RegistryDomain
+import RegistryTraffic
 import RegistryJSON
 import RegistryRuntime
 import RegistryStorage

@@ -1,5 +1,5 @@
 import NIOCore
-import RegistryDomain
+import RegistryTraffic
 import RegistryRuntime
 
 /// The audit rows of the audited requests (AUDIT_METHODS on a path under one of AUDIT_PATHS),

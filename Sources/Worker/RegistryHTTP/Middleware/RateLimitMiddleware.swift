@@ -1,6 +1,6 @@
 import NIOCore
 import NIOHTTP1
-import RegistryDomain
+import RegistryTraffic
 
 /// The rate limit in front of a route's handler (docs/rate-limiting.md). It comes after
 /// authentication, so that the request's identity is known: a request with a verified key counts

@@ -1,8 +1,7 @@
 import Foundation
-import RegistryStorage
 
 /// What a `BatchedWrites` gathers between two flushes.
-protocol PendingBatch {
+public protocol PendingBatch {
     init()
     var isEmpty: Bool { get }
     /// Puts back a batch whose write failed, in front of what was gathered since (it is older).
@@ -12,24 +11,24 @@ protocol PendingBatch {
 /// Changes that request handlers gather in memory and the background work writes in one
 /// transaction: no database write on the request path. A failed write keeps the batch for the
 /// next flush, so nothing is lost while the database is away (each batch bounds its own size).
-final class BatchedWrites<Batch: PendingBatch>: @unchecked Sendable {   // `pending` only under `lock`
+public final class BatchedWrites<Batch: PendingBatch>: @unchecked Sendable {   // `pending` only under `lock`
     private let pool: ConnectionPool
     private let write: (Batch, DatabaseConnection) throws -> Void
     private let lock = NSLock()
     private var pending = Batch()
 
-    init(pool: ConnectionPool, write: @escaping (Batch, DatabaseConnection) throws -> Void) {
+    public init(pool: ConnectionPool, write: @escaping (Batch, DatabaseConnection) throws -> Void) {
         self.pool = pool
         self.write = write
     }
 
-    func add(_ change: (inout Batch) -> Void) {
+    public func add(_ change: (inout Batch) -> Void) {
         lock.lock()
         change(&pending)
         lock.unlock()
     }
 
-    func flush() throws {
+    public func flush() throws {
         lock.lock()
         let batch = pending
         pending = Batch()

@@ -1,3 +1,4 @@
+import RegistryDomain
 
 /// Whose requests one counter counts: an API key (by its id, never its secret) or a client
 /// address. `name` is the counter's key in `rate_limit_counters`.
@@ -6,7 +7,7 @@ public enum RateLimitBucket: Hashable, Sendable {
     case address(String?)
 
     /// The width of the `bucket` column; longer (malformed) addresses are cut to fit.
-    public static let maximumLength = 128
+    public static let maximumLength = RateLimitCounters.bucketWidth
 
     public var name: String {
         switch self {
