@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two builds of the registry side by side in one run, for a before/after pair on a noisy machine:
 # both servers run at once (a database each, seeded alike; only one is loaded at a time) and every
-# case is measured in alternating rounds, base then new, ROUNDS times, so that the machine's drift
-# hits both alike. Prints each round, then the median of each side and their ratio.
+# case is measured in alternating rounds (base then new, then new then base, …), ROUNDS times, so
+# that the machine's drift and any advantage of going second hit both alike. Prints each round, then the median of each side and their ratio.
 #
 #   bench/ab.sh BASE_BIN_DIR [NEW_BIN_DIR]
 #
@@ -128,7 +128,9 @@ for backend in $BACKENDS; do
             : >"$WORK/base.txt"
             : >"$WORK/new.txt"
             for round in $(seq 1 "$ROUNDS"); do
-                for side in base new; do
+                order="base new"
+                [ $((round % 2)) -eq 0 ] && order="new base"
+                for side in $order; do
                     read -r rps p50 p99 < <(measure "$side" "$case" "$round")
                     echo "$rps $p50 $p99" >>"$WORK/$side.txt"
                     # shellcheck disable=SC2059
