@@ -61,6 +61,12 @@ let package = Package(
             dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryDomain"],
             path: "Sources/Shared/RegistrySchemas"
         ),
+        // Compatibility engines (issue 14): what changed between two schemas and what it breaks.
+        .target(
+            name: "RegistryCompatibility",
+            dependencies: ["RegistryJSON"],
+            path: "Sources/Shared/RegistryCompatibility"
+        ),
         // The worker's HTTP stack: connection handling, the middleware pipeline, routes, handlers and
         // the OpenAPI document. A library, so that tests can drive it in-process (Tests/HTTPTests).
         .target(
@@ -120,6 +126,11 @@ let package = Package(
                 "RegistrySchemas",
             ],
             path: "Tests/SharedTests"
+        ),
+        .testTarget(
+            name: "CompatibilityTests",
+            dependencies: ["RegistryCompatibility", "RegistryJSON"],
+            path: "Tests/CompatibilityTests"
         ),
         .testTarget(
             name: "SupervisorCoreTests",
