@@ -6,5 +6,5 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-"$ROOT/scripts/pip-venv.sh" "$ROOT/.venv-tools" openapi-spec-validator 0.9.0 schemathesis 4.32.5 pyflakes 4.1.0
+"$ROOT/scripts/pip-venv.sh" "$ROOT/.venv-tools" openapi-spec-validator 0.9.0 schemathesis 4.32.5 pyflakes 4.1.0 avro 1.12.0
 echo "$ROOT/.venv-tools/bin"
