@@ -11,7 +11,9 @@
 /// - arrays and maps: their items and values resolve;
 /// - a writer union: every branch resolves against the reader; a reader union (writer not a
 ///   union): some branch resolves the writer.
-/// A pair met again while it is being resolved (a recursive type) is assumed to resolve.
+/// A pair met again while it is being resolved (a recursive type) is assumed to resolve. Results
+/// are remembered when they are final: a "no", or a "yes" that assumed nothing about a pair still
+/// being resolved further up (such a "yes" could be wrong once that pair fails).
 struct AvroResolver {
     private struct Pair: Hashable {
         let reader: ObjectIdentifier
@@ -19,6 +21,10 @@ struct AvroResolver {
     }
 
     private var memo: [Pair: Bool] = [:]
+    /// The pairs being resolved, with their depth in the resolution.
+    private var inProgress: [Pair: Int] = [:]
+    /// The shallowest in-progress pair assumed to resolve since the current pair began.
+    private var shallowestAssumption = Int.max
 
     static func promotes(writer: String, reader: String) -> Bool {
         switch (writer, reader) {
@@ -56,9 +62,20 @@ struct AvroResolver {
     mutating func canRead(reader: AvroNode, writer: AvroNode) -> Bool {
         let pair = Pair(reader: reader.id, writer: writer.id)
         if let known = memo[pair] { return known }
-        memo[pair] = true  // in progress: a recursive reference resolves
+        if let depth = inProgress[pair] {
+            shallowestAssumption = min(shallowestAssumption, depth)
+            return true  // a recursive reference resolves
+        }
+        let depth = inProgress.count
+        inProgress[pair] = depth
+        let outer = shallowestAssumption
+        shallowestAssumption = Int.max
         let result = resolve(reader: reader, writer: writer)
-        memo[pair] = result
+        inProgress[pair] = nil
+        if !result || shallowestAssumption >= depth {
+            memo[pair] = result
+        }
+        shallowestAssumption = min(outer, shallowestAssumption >= depth ? Int.max : shallowestAssumption)
         return result
     }
 
