@@ -1,5 +1,6 @@
 import RegistryCompatibility
 import RegistryJSON
+import Foundation
 import XCTest
 
 /// Hand-written pairs for each schema-resolution rule of the Avro specification: codes, paths and
@@ -403,5 +404,46 @@ final class AvroCompatibilityTests: XCTestCase {
         // Maps and arrays resolve their values and items.
         XCTAssertTrue(AvroCompatibility.canRead(reader: json(#"{"type": "map", "values": "double"}"#), writer: json(#"{"type": "map", "values": "int"}"#)))
         XCTAssertFalse(AvroCompatibility.canRead(reader: json(#"{"type": "array", "items": "int"}"#), writer: json(#"{"type": "array", "items": "long"}"#)))
+    }
+}
+
+/// The time of the issue's figure: a 200-field record against 100 versions.
+final class AvroCompatibilityTimingTests: XCTestCase {
+    func testTwoHundredFieldsAgainstOneHundredVersions() throws {
+        func schema(version: Int) -> JSONValue {
+            var fields: [JSONValue] = []
+            for index in 0..<200 {
+                let type: JSONValue
+                switch index % 5 {
+                case 0: type = "int"
+                case 1: type = ["null", "string"]
+                case 2: type = ["type": "array", "items": "long"]
+                case 3: type = ["type": "enum", "name": .string("E\(index)"), "symbols": ["A", "B", .string("V\(version % 7)")]]
+                default: type = ["type": "record", "name": .string("N\(index)"), "fields": [["name": "x", "type": "double"]]]
+                }
+                fields.append(["name": .string("field_\(index)"), "type": type, "default": index % 5 == 1 ? .null : nil])
+            }
+            return ["type": "record", "name": "Big", "fields": .array(fields.map { field in
+                // Drop the null placeholders: a default only where one was given.
+                guard case .object(let object) = field else { return field }
+                return .object(JSONObject(object.filter { !($0.key == "default" && $0.value == .null && object["type"]?.arrayValue == nil) }.map { ($0.key, $0.value) }))
+            })]
+        }
+        let versions = (0..<100).map(schema(version:))
+        let candidate = schema(version: 100)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var breaking = 0
+        for version in versions {
+            let changes = AvroCompatibility.changes(old: version, new: candidate)
+            breaking += changes.filter { $0.breaksBackward || $0.breaksForward }.count
+        }
+        let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        let resolveStart = DispatchTime.now().uptimeNanoseconds
+        for version in versions {
+            _ = AvroCompatibility.canRead(reader: candidate, writer: version)
+        }
+        let resolveMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - resolveStart) / 1e6
+        print("AVRO-TIMING 200 fields x 100 versions: changes \(String(format: "%.1f", milliseconds)) ms (\(breaking) breaking changes); parse + resolve alone \(String(format: "%.1f", resolveMilliseconds)) ms")
+        XCTAssertGreaterThan(breaking, 0)
     }
 }

@@ -81,7 +81,6 @@ struct AvroDiffer {
             // Named types are where recursion happens: a pair is compared once per mask.
             guard visited.insert(Visit(old: old.id, new: new.id, mask: mask)).inserted else { return }
         }
-        let subject = Self.subject(path)
         switch (old.kind, new.kind) {
         case let (.union(oldBranches), .union(newBranches)):
             unions(old: old, oldBranches, new: new, newBranches, path: path, mask: mask)
@@ -93,49 +92,49 @@ struct AvroDiffer {
             if o == n {
                 if old.logicalType != new.logicalType {
                     add("LOGICAL_TYPE_CHANGED", path,
-                        "\(subject) logical type changed from \(old.logicalType ?? "none") to \(new.logicalType ?? "none") (resolution follows the underlying \(o))",
+                        "\(Self.subject(path)) logical type changed from \(old.logicalType ?? "none") to \(new.logicalType ?? "none") (resolution follows the underlying \(o))",
                         mask: mask)
                 }
             } else if AvroResolver.promotes(writer: o, reader: n) {
-                add("TYPE_PROMOTED", path, "\(subject) type promoted from \(old.display) to \(new.display)",
+                add("TYPE_PROMOTED", path, "\(Self.subject(path)) type promoted from \(old.display) to \(new.display)",
                     forward: !AvroResolver.promotes(writer: n, reader: o), mask: mask)
             } else if AvroResolver.promotes(writer: n, reader: o) {
-                add("TYPE_NARROWED", path, "\(subject) type narrowed from \(old.display) to \(new.display)", backward: true, mask: mask)
+                add("TYPE_NARROWED", path, "\(Self.subject(path)) type narrowed from \(old.display) to \(new.display)", backward: true, mask: mask)
             } else {
                 typeChanged(old: old, new: new, path: path, mask: mask)
             }
         case let (.record(oldName, oldFields), .record(newName, newFields)):
             names(oldName, newName, word: "Record", path: path, mask: mask)
-            fields(oldFields, newFields, path: path, mask: mask)
+            fields(oldFields, old.fieldIndex, newFields, new.fieldIndex, path: path, mask: mask)
         case let (.enumeration(oldName, oldSymbols, oldDefault), .enumeration(newName, newSymbols, newDefault)):
             names(oldName, newName, word: "Enum", path: path, mask: mask)
             let oldSet = Set(oldSymbols), newSet = Set(newSymbols)
             for symbol in newSymbols where !oldSet.contains(symbol) {
                 let readable = AvroResolver.enumResolves(readerSymbols: oldSymbols, readerDefault: oldDefault, writerSymbols: [symbol])
                 add("ENUM_SYMBOL_ADDED", "\(path)/symbols/\(symbol)",
-                    "\(subject) enum symbol '\(symbol)' added" + (readable ? " (the old enum reads it as its default '\(oldDefault ?? "")')" : ""),
+                    "\(Self.subject(path)) enum symbol '\(symbol)' added" + (readable ? " (the old enum reads it as its default '\(oldDefault ?? "")')" : ""),
                     forward: !readable, mask: mask)
             }
             for symbol in oldSymbols where !newSet.contains(symbol) {
                 let readable = AvroResolver.enumResolves(readerSymbols: newSymbols, readerDefault: newDefault, writerSymbols: [symbol])
                 add("ENUM_SYMBOL_REMOVED", "\(path)/symbols/\(symbol)",
-                    "\(subject) enum symbol '\(symbol)' removed" + (readable ? " (the new enum reads it as its default '\(newDefault ?? "")')" : ""),
+                    "\(Self.subject(path)) enum symbol '\(symbol)' removed" + (readable ? " (the new enum reads it as its default '\(newDefault ?? "")')" : ""),
                     backward: !readable, mask: mask)
             }
             if oldDefault != newDefault {
                 add("ENUM_DEFAULT_CHANGED", path,
-                    "\(subject) enum default changed from \(oldDefault.map { "'\($0)'" } ?? "none") to \(newDefault.map { "'\($0)'" } ?? "none")",
+                    "\(Self.subject(path)) enum default changed from \(oldDefault.map { "'\($0)'" } ?? "none") to \(newDefault.map { "'\($0)'" } ?? "none")",
                     mask: mask)
             }
         case let (.fixed(oldName, oldSize), .fixed(newName, newSize)):
             names(oldName, newName, word: "Fixed", path: path, mask: mask)
             if oldSize != newSize {
-                add("FIXED_SIZE_CHANGED", path, "\(subject) fixed size changed from \(oldSize) to \(newSize)",
+                add("FIXED_SIZE_CHANGED", path, "\(Self.subject(path)) fixed size changed from \(oldSize) to \(newSize)",
                     backward: true, forward: true, mask: mask)
             }
             if old.logicalType != new.logicalType {
                 add("LOGICAL_TYPE_CHANGED", path,
-                    "\(subject) logical type changed from \(old.logicalType ?? "none") to \(new.logicalType ?? "none") (resolution follows the underlying fixed)",
+                    "\(Self.subject(path)) logical type changed from \(old.logicalType ?? "none") to \(new.logicalType ?? "none") (resolution follows the underlying fixed)",
                     mask: mask)
             }
         case let (.array(o), .array(n)):
@@ -180,25 +179,31 @@ struct AvroDiffer {
 
     // MARK: Records
 
-    private mutating func fields(_ oldFields: [AvroField], _ newFields: [AvroField], path: String, mask: AvroDirections) {
+    private mutating func fields(
+        _ oldFields: [AvroField], _ oldIndex: [String: Int], _ newFields: [AvroField], _ newIndex: [String: Int],
+        path: String, mask: AvroDirections
+    ) {
         // Backward: each new (reader) field finds its old (writer) field; forward: the reverse.
         var backwardPartner: [String: String] = [:]  // new field name → old field name
         var forwardPartner: [String: String] = [:]  // old field name → new field name
+        var forwardPartners: [String: [String]] = [:]  // new field name → the old fields that read it
         for field in newFields {
-            if let writer = AvroResolver.writerField(for: field, in: oldFields) { backwardPartner[field.name] = writer.name }
+            if let writer = AvroResolver.writerField(for: field, in: oldFields, index: oldIndex) { backwardPartner[field.name] = writer.name }
         }
         for field in oldFields {
-            if let writer = AvroResolver.writerField(for: field, in: newFields) { forwardPartner[field.name] = writer.name }
+            if let writer = AvroResolver.writerField(for: field, in: newFields, index: newIndex) {
+                forwardPartner[field.name] = writer.name
+                forwardPartners[writer.name, default: []].append(field.name)
+            }
         }
-        let oldByName = Dictionary(oldFields.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         var pairedOld: Set<String> = []
         for newField in newFields {
             let fieldPath = "\(path)/fields/\(newField.name)"
             var partners: [String] = []
             if let o = backwardPartner[newField.name] { partners.append(o) }
-            for oldField in oldFields where forwardPartner[oldField.name] == newField.name && !partners.contains(oldField.name) {
-                partners.append(oldField.name)
+            for oldName in forwardPartners[newField.name] ?? [] where !partners.contains(oldName) {
+                partners.append(oldName)
             }
             if partners.isEmpty {
                 if newField.hasDefault {
@@ -211,7 +216,8 @@ struct AvroDiffer {
                 continue
             }
             for oldName in partners {
-                guard let oldField = oldByName[oldName] else { continue }
+                guard let position = oldIndex[oldName] else { continue }
+                let oldField = oldFields[position]
                 pairedOld.insert(oldName)
                 let dirs = AvroDirections(
                     backward: backwardPartner[newField.name] == oldName,
@@ -281,7 +287,6 @@ struct AvroDiffer {
     }
 
     private mutating func unions(old: AvroNode, _ oldBranches: [AvroNode], new: AvroNode, _ newBranches: [AvroNode], path: String, mask: AvroDirections) {
-        let subject = Self.subject(path)
         var takenNew: Set<Int> = []
         var pairs: [(Int, Int)] = []
         var removed: [Int] = []
@@ -300,47 +305,45 @@ struct AvroDiffer {
             let branch = oldBranches[index]
             let readable = canRead(reader: new, writer: branch)
             add("UNION_BRANCH_REMOVED", "\(path)/\(branch.branchKey)",
-                "\(subject) union branch \(branch.shortDisplay) removed" + (readable ? " (the new union still reads it)" : ""),
+                "\(Self.subject(path)) union branch \(branch.shortDisplay) removed" + (readable ? " (the new union still reads it)" : ""),
                 backward: !readable, mask: mask)
         }
         for (index, branch) in newBranches.enumerated() where !takenNew.contains(index) {
             let readable = canRead(reader: old, writer: branch)
             add("UNION_BRANCH_ADDED", "\(path)/\(branch.branchKey)",
-                "\(subject) union branch \(branch.shortDisplay) added" + (readable ? " (the old union reads it)" : ""),
+                "\(Self.subject(path)) union branch \(branch.shortDisplay) added" + (readable ? " (the old union reads it)" : ""),
                 forward: !readable, mask: mask)
         }
     }
 
     private mutating func typeToUnion(old: AvroNode, new: AvroNode, _ newBranches: [AvroNode], path: String, mask: AvroDirections) {
-        let subject = Self.subject(path)
         guard let match = Self.matchingBranch(old, in: newBranches) else {
-            add("TYPE_CHANGED_TO_UNION", path, "\(subject) type changed from \(old.display) to \(new.display)",
+            add("TYPE_CHANGED_TO_UNION", path, "\(Self.subject(path)) type changed from \(old.display) to \(new.display)",
                 backward: !canRead(reader: new, writer: old), forward: !canRead(reader: old, writer: new), mask: mask)
             return
         }
-        add("TYPE_CHANGED_TO_UNION", path, "\(subject) type changed from \(old.display) to \(new.display)", mask: mask)
+        add("TYPE_CHANGED_TO_UNION", path, "\(Self.subject(path)) type changed from \(old.display) to \(new.display)", mask: mask)
         walk(old: old, new: newBranches[match], path: "\(path)/\(newBranches[match].branchKey)", mask: mask)
         for (index, branch) in newBranches.enumerated() where index != match {
             let readable = canRead(reader: old, writer: branch)
             add("UNION_BRANCH_ADDED", "\(path)/\(branch.branchKey)",
-                "\(subject) union branch \(branch.shortDisplay) added" + (readable ? " (the old \(old.shortDisplay) reads it)" : ""),
+                "\(Self.subject(path)) union branch \(branch.shortDisplay) added" + (readable ? " (the old \(old.shortDisplay) reads it)" : ""),
                 forward: !readable, mask: mask)
         }
     }
 
     private mutating func unionToType(old: AvroNode, _ oldBranches: [AvroNode], new: AvroNode, path: String, mask: AvroDirections) {
-        let subject = Self.subject(path)
         guard let match = Self.matchingBranch(new, in: oldBranches) else {
-            add("UNION_CHANGED_TO_TYPE", path, "\(subject) type changed from \(old.display) to \(new.display)",
+            add("UNION_CHANGED_TO_TYPE", path, "\(Self.subject(path)) type changed from \(old.display) to \(new.display)",
                 backward: !canRead(reader: new, writer: old), forward: !canRead(reader: old, writer: new), mask: mask)
             return
         }
-        add("UNION_CHANGED_TO_TYPE", path, "\(subject) type changed from \(old.display) to \(new.display)", mask: mask)
+        add("UNION_CHANGED_TO_TYPE", path, "\(Self.subject(path)) type changed from \(old.display) to \(new.display)", mask: mask)
         walk(old: oldBranches[match], new: new, path: path, mask: mask)
         for (index, branch) in oldBranches.enumerated() where index != match {
             let readable = canRead(reader: new, writer: branch)
             add("UNION_BRANCH_REMOVED", "\(path)/\(branch.branchKey)",
-                "\(subject) union branch \(branch.shortDisplay) removed" + (readable ? " (the new \(new.shortDisplay) reads it)" : ""),
+                "\(Self.subject(path)) union branch \(branch.shortDisplay) removed" + (readable ? " (the new \(new.shortDisplay) reads it)" : ""),
                 backward: !readable, mask: mask)
         }
     }

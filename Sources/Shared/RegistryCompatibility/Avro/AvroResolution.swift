@@ -44,10 +44,10 @@ struct AvroResolver {
     }
 
     /// The writer's field that the reader's field reads: by name, then by the reader field's aliases.
-    static func writerField(for readerField: AvroField, in writerFields: [AvroField]) -> AvroField? {
-        if let direct = writerFields.first(where: { $0.name == readerField.name }) { return direct }
+    static func writerField(for readerField: AvroField, in writerFields: [AvroField], index: [String: Int]) -> AvroField? {
+        if let direct = index[readerField.name] { return writerFields[direct] }
         for alias in readerField.aliases {
-            if let aliased = writerFields.first(where: { $0.name == alias }) { return aliased }
+            if let aliased = index[alias] { return writerFields[aliased] }
         }
         return nil
     }
@@ -92,7 +92,7 @@ struct AvroResolver {
         case let (.record(rName, rFields), .record(wName, wFields)):
             guard Self.namesMatch(reader: rName, writer: wName) else { return false }
             for field in rFields {
-                if let writerField = Self.writerField(for: field, in: wFields) {
+                if let writerField = Self.writerField(for: field, in: wFields, index: writer.fieldIndex) {
                     if !canRead(reader: field.type, writer: writerField.type) { return false }
                 } else if !field.hasDefault {
                     return false

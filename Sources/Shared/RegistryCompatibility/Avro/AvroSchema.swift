@@ -18,12 +18,25 @@ final class AvroNode {
         case unresolved(String)
     }
 
-    var kind: Kind
+    var kind: Kind {
+        didSet { indexFields() }
+    }
     var logicalType: String?
+    /// A record's field positions by name (the first of a name wins).
+    private(set) var fieldIndex: [String: Int] = [:]
 
     init(_ kind: Kind, logicalType: String? = nil) {
         self.kind = kind
         self.logicalType = logicalType
+        indexFields()
+    }
+
+    private func indexFields() {
+        guard case .record(_, let fields) = kind else { return }
+        fieldIndex = [:]
+        for (position, field) in fields.enumerated() where fieldIndex[field.name] == nil {
+            fieldIndex[field.name] = position
+        }
     }
 
     var id: ObjectIdentifier { ObjectIdentifier(self) }
