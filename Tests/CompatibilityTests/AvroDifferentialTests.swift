@@ -226,6 +226,8 @@ struct GeneratedPair {
 struct AvroPairGenerator {
     private var random: SplitMix64
     private var counter = 0
+    /// The named types of the schema being generated: a later field may use one again (by name).
+    private var namedPool: [GenType] = []
     static let primitives = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"]
     static let symbolPool = ["A", "B", "C", "D", "E", "F"]
 
@@ -259,12 +261,17 @@ struct AvroPairGenerator {
             }
             if random.chance(25) { branches.reverse() }
             return .union(branches)
-        case 7, 8: return enumeration()
-        case 9: return .fixed(name: fresh("F"), size: random.pick([4, 8, 16]))
+        case 7, 8: return pooled(enumeration())
+        case 9: return pooled(.fixed(name: fresh("F"), size: random.pick([4, 8, 16])))
         case 10, 11: return .array(type(depth: depth + 1))
         case 12, 13: return .map(type(depth: depth + 1))
-        default: return record(depth: depth + 1)
+        default: return pooled(record(depth: depth + 1))
         }
+    }
+
+    private mutating func pooled(_ type: GenType) -> GenType {
+        namedPool.append(type)
+        return type
     }
 
     private mutating func namedType(depth: Int) -> GenType {
@@ -285,7 +292,7 @@ struct AvroPairGenerator {
         let count = fieldCount ?? (1 + random.below(3))
         var fields: [GenField] = []
         for index in 0..<count {
-            let fieldType = type(depth: depth)
+            let fieldType = !namedPool.isEmpty && random.chance(10) ? random.pick(namedPool) : type(depth: depth)
             fields.append(GenField(name: "f\(index)", type: fieldType, hasDefault: random.chance(35)))
         }
         return .record(name: name ?? fresh("N"), aliases: [], fields: fields)
@@ -295,6 +302,7 @@ struct AvroPairGenerator {
 
     mutating func pair() -> GeneratedPair {
         counter = 0
+        namedPool = []
         let namespace: String? = random.chance(30) ? "com.acme" : nil
         var root = record(depth: 0, name: "Root", fieldCount: 2 + random.below(4))
         if random.chance(10), case .record(let name, let aliases, var fields) = root {

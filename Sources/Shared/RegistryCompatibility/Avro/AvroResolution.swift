@@ -9,8 +9,10 @@
 ///   has a default symbol; records: each reader field is found in the writer (by its name, then by
 ///   its aliases) and resolves, or has a default; writer fields the reader lacks are skipped;
 /// - arrays and maps: their items and values resolve;
-/// - a writer union: every branch resolves against the reader; a reader union (writer not a
-///   union): some branch resolves the writer.
+/// - a writer union: every branch resolves against the reader (a check cannot know which branch
+///   the data uses); a reader union (writer not a union): some branch resolves the writer. The
+///   specification resolves the first reader branch that matches; the two differ only when two
+///   reader branches match one writer type (through aliases), and avro's checker does the same.
 /// A pair met again while it is being resolved (a recursive type) is assumed to resolve. Results
 /// are remembered when they are final: a "no", or a "yes" that assumed nothing about a pair still
 /// being resolved further up (such a "yes" could be wrong once that pair fails).
