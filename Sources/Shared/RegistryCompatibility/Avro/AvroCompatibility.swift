@@ -168,6 +168,7 @@ struct AvroDiffer {
                 "\(word) \(old.name) namespace changed from \(old.namespace.isEmpty ? "none" : old.namespace) to \(new.namespace.isEmpty ? "none" : new.namespace) (names match unqualified)",
                 mask: mask)
         }
+        if old.aliases == new.aliases { return }
         let oldAliases = Set(old.aliases), newAliases = Set(new.aliases)
         for alias in new.aliases where !oldAliases.contains(alias) {
             add("ALIAS_ADDED", path, "\(word) \(new.fullName) alias '\(alias)' added", mask: mask)
@@ -262,6 +263,7 @@ struct AvroDiffer {
         default:
             break
         }
+        if old.aliases == new.aliases { return }
         let oldAliases = Set(old.aliases), newAliases = Set(new.aliases)
         for alias in new.aliases where !oldAliases.contains(alias) {
             add("FIELD_ALIAS_ADDED", path, "Field '\(name)' alias '\(alias)' added", mask: mask)

@@ -123,7 +123,7 @@ struct AvroSchemaParser {
     }
 
     private static func fullName(_ name: String, namespace: String) -> String {
-        if name.contains(".") || namespace.isEmpty { return name }
+        if name.utf8.contains(UInt8(ascii: ".")) || namespace.isEmpty { return name }
         return "\(namespace).\(name)"
     }
 
@@ -166,7 +166,7 @@ struct AvroSchemaParser {
             }
             let explicitNamespace = object["namespace"]?.stringValue
             let full: String
-            if rawName.contains(".") {
+            if rawName.utf8.contains(UInt8(ascii: ".")) {
                 full = rawName
             } else if let explicitNamespace {
                 full = explicitNamespace.isEmpty ? rawName : "\(explicitNamespace).\(rawName)"
