@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints the repository's scripts: every shell script (scripts/*.sh, bench/*.sh, deploy/**/*.sh,
-# .ci/run) with shellcheck, and the Python of scripts/ and bench/ (compiled, then pyflakes from
+# .ci/run) with shellcheck, and the Python of scripts/, bench/ and Tests/ (compiled, then pyflakes from
 # .venv-tools when scripts/install-python-tools.sh has installed it). Exits 1 on any finding.
 #
 #   scripts/lint.sh
@@ -12,7 +12,7 @@ cd "$ROOT"
 source "$ROOT/scripts/lib.sh"
 
 mapfile -t shell_scripts < <(find scripts bench deploy -name '*.sh' -type f | sort; echo .ci/run)
-mapfile -t python_files < <(find scripts bench -name '*.py' -type f | sort)
+mapfile -t python_files < <(find scripts bench Tests -name '*.py' -type f | sort)
 status=0
 
 if ! command -v shellcheck >/dev/null 2>&1; then
