@@ -317,9 +317,10 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         // A widened branch may overlap another: breaks both.
         expectOnly(#"{"oneOf":[{"type":"integer"},{"type":"string"}]}"#, #"{"oneOf":[{"type":"number"},{"type":"string"}]}"#,
                    "TYPE_WIDENED", "#/oneOf/0", back: true, fwd: true)
-        // A narrowed branch only breaks backward.
+        // A narrowed branch breaks both: [1.5] matched only branch 0 and now matches none; with
+        // several narrowed branches a new document may match two old ones.
         expectOnly(#"{"oneOf":[{"type":"number"},{"type":"string"}]}"#, #"{"oneOf":[{"type":"integer"},{"type":"string"}]}"#,
-                   "TYPE_NARROWED", "#/oneOf/0", back: true, fwd: false)
+                   "TYPE_NARROWED", "#/oneOf/0", back: true, fwd: true)
     }
 
     func testCompositionKeywordAddedOrRemoved() {
@@ -365,5 +366,57 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
     func testDescriptionsAndPathsEscape() {
         expectOnly(#"{"properties":{"a/b":{"type":"number"}}}"#, #"{"properties":{"a/b":{"type":"integer"}}}"#,
                    "TYPE_NARROWED", "#/properties/a~1b", back: true, fwd: false)
+    }
+}
+
+final class JSONSchemaCompatibilityMoreTests: JSONSchemaCompatTestCase {
+    func testOneOfTwoNarrowedBranchesBreakBoth() {
+        let cs = changes(#"{"oneOf":[{"type":"number","minimum":0},{"type":"number","maximum":10}]}"#,
+                         #"{"oneOf":[{"type":"number","minimum":5},{"type":"number","maximum":3}]}"#)
+        XCTAssertEqual(cs.map(\.code), ["MINIMUM_INCREASED", "MAXIMUM_DECREASED"])
+        XCTAssertTrue(cs.allSatisfy { $0.breaksBackward && $0.breaksForward })
+    }
+
+    func testUnevaluatedPropertiesMakesPropertyChangesConservative() {
+        expectOnly(#"{"type":"object","properties":{"a":{"type":"string"}},"unevaluatedProperties":false}"#,
+                   #"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"unevaluatedProperties":false}"#,
+                   "PROPERTY_ADDED", "#/properties/b", back: true, fwd: true)
+        expectOnly(#"{"type":"array","prefixItems":[{"type":"string"}],"unevaluatedItems":false}"#,
+                   #"{"type":"array","prefixItems":[{"type":"string"},{}],"unevaluatedItems":false}"#,
+                   "PREFIX_ITEMS_ADDED", "#/prefixItems/1", back: true, fwd: true)
+    }
+
+    func testFormatComparedWhateverTheType() {
+        expectOnly(#"{"type":"integer","format":"int32"}"#, #"{"type":"integer","format":"int64"}"#, "FORMAT_CHANGED", "#/format", back: true, fwd: true)
+    }
+
+    func testDependentSchemasAndPropertyNames() {
+        expectOnly(#"{"type":"object"}"#, #"{"type":"object","dependentSchemas":{"a":{"required":["b"]}}}"#,
+                   "DEPENDENT_SCHEMA_ADDED", "#/dependentSchemas/a", back: true, fwd: false)
+        expectOnly(#"{"type":"object","dependentSchemas":{"a":{"required":["b"]}}}"#, #"{"type":"object","dependentSchemas":{"a":{"required":["b","c"]}}}"#,
+                   "REQUIRED_ADDED", "#/dependentSchemas/a/required", back: true, fwd: false)
+        expectOnly(#"{"type":"object"}"#, #"{"type":"object","propertyNames":{"maxLength":8}}"#,
+                   "MAX_LENGTH_DECREASED", "#/propertyNames/maxLength", back: true, fwd: false)
+    }
+
+    func testTypeChangeSkipsKeywordsOfTheOtherType() {
+        // string → integer: the string keywords no longer matter; one change.
+        expectOnly(#"{"type":"string","minLength":1}"#, #"{"type":"integer","minimum":1}"#, "TYPE_CHANGED", "#", back: true, fwd: true)
+    }
+
+    func testNullableViaAnyOfWidening() {
+        // Optional[str] in pydantic: string → anyOf [string, null] adds a branch (wider).
+        expectHas(#"{"properties":{"n":{"type":"string"}}}"#, #"{"properties":{"n":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null}}}"#,
+                  "COMPOSITION_BRANCH_ADDED", "#/properties/n/anyOf/1", back: false, fwd: true)
+        expectFlags(#"{"properties":{"n":{"type":"string"}}}"#, #"{"properties":{"n":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null}}}"#,
+                    back: false, fwd: true)
+        XCTAssertEqual(changes(#"{"properties":{"n":{"type":"string"}}}"#, #"{"properties":{"n":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null}}}"#).count, 2)
+        expectHas(#"{"properties":{"n":{"type":"string"}}}"#, #"{"properties":{"n":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null}}}"#,
+                  "ANNOTATION_CHANGED", "#/properties/n/default", back: false, fwd: false)
+        // And back: the null branch removed (narrower); the kept branch changed too.
+        let cs = changes(#"{"anyOf":[{"type":"string","maxLength":5},{"type":"null"}]}"#, #"{"type":"string","maxLength":9}"#)
+        XCTAssertEqual(cs.map(\.code).sorted(), ["COMPOSITION_BRANCH_REMOVED", "MAX_LENGTH_INCREASED"])
+        XCTAssertEqual(cs.first { $0.code == "COMPOSITION_BRANCH_REMOVED" }?.path, "#/anyOf/1")
+        XCTAssertEqual(cs.first { $0.code == "MAX_LENGTH_INCREASED" }?.path, "#/maxLength")
     }
 }

@@ -130,6 +130,7 @@ struct JSCComparer {
         guard let os = JSCComparer.asObject(o.value), let ns = JSCComparer.asObject(n.value) else {
             return [unsupported(path, "is not a schema (neither an object nor a boolean)")]
         }
+        if let u = compareAsUnion(o, n, os, ns, path: path) { return u }
         var out: [SchemaChange] = []
         compareType(os, ns, path: path, into: &out)
         compareEnum(os, ns, path: path, into: &out)
@@ -146,6 +147,7 @@ struct JSCComparer {
         if JSCComparer.allows(oTypes, "object") && JSCComparer.allows(nTypes, "object") {
             compareObjects(o, n, os, ns, path: path, into: &out)
         }
+        compareFormat(os, ns, path: path, into: &out)
         compareComposition(o, n, os, ns, path: path, into: &out)
         compareNot(o, n, os, ns, path: path, into: &out)
         compareAnnotations(os, ns, path: path, into: &out)
@@ -352,6 +354,11 @@ struct JSCComparer {
             out.append(change("PATTERN_CHANGED", path + "/pattern", "\(subject) pattern changed from \(a.serialized()) to \(b.serialized())", back: true, fwd: true))
         default: break
         }
+    }
+
+    /// `format` is compared whatever the type (an asserting validator may check it for any type).
+    func compareFormat(_ os: JSONObject, _ ns: JSONObject, path: String, into out: inout [SchemaChange]) {
+        let subject = JSCText.subject(path)
         let of = os["format"], nf = ns["format"]
         switch (of, nf) {
         case (nil, .some(let b)):
@@ -500,11 +507,16 @@ struct JSCComparer {
         } else {
             let oPrefix = os["prefixItems"]?.arrayValue ?? [], nPrefix = ns["prefixItems"]?.arrayValue ?? []
             let oItems = child(o, os, "items"), nItems = child(n, ns, "items")
+            // unevaluatedItems sees the positions items/prefixItems evaluate here.
+            let unevaluated = os["unevaluatedItems"] != nil || ns["unevaluatedItems"] != nil
             for i in 0..<max(oPrefix.count, nPrefix.count) {
                 let on = i < oPrefix.count ? JSCNode(oPrefix[i], "\(o.ptr)/prefixItems/\(i)") : (oItems ?? .anything)
                 let nn = i < nPrefix.count ? JSCNode(nPrefix[i], "\(n.ptr)/prefixItems/\(i)") : (nItems ?? .anything)
                 let p = i < nPrefix.count ? "\(path)/prefixItems/\(i)" : "\(path)/prefixItems/\(i)"
-                let subs = compare(on, nn, path: p)
+                var subs = compare(on, nn, path: p)
+                if unevaluated && (i >= oPrefix.count || i >= nPrefix.count) {
+                    subs.append(unsupported(p, "is next to 'unevaluatedItems', which is not analysed"))
+                }
                 if i < oPrefix.count && i < nPrefix.count {
                     out += subs
                 } else if i < nPrefix.count {
@@ -515,7 +527,10 @@ struct JSCComparer {
             }
             if oItems != nil || nItems != nil {
                 let p = path + "/items"
-                let subs = compare(oItems ?? .anything, nItems ?? .anything, path: p)
+                var subs = compare(oItems ?? .anything, nItems ?? .anything, path: p)
+                if unevaluated && (oItems == nil || nItems == nil) {
+                    subs.append(unsupported(p, "is next to 'unevaluatedItems', which is not analysed"))
+                }
                 if oItems != nil && nItems != nil {
                     out += subs
                 } else if nItems != nil {
@@ -576,6 +591,9 @@ struct JSCComparer {
         let nAdd = child(n, ns, "additionalProperties") ?? .anything
         let reqNew = Set((ns["required"]?.arrayValue ?? []).compactMap { $0.stringValue })
         let reqOld = Set((os["required"]?.arrayValue ?? []).compactMap { $0.stringValue })
+        // unevaluatedProperties sees the properties declared here: adding or removing one changes
+        // which properties it applies to.
+        let unevaluated = os["unevaluatedProperties"] != nil || ns["unevaluatedProperties"] != nil
 
         for (k, nv) in nProps {
             let p = "\(path)/properties/\(JSCText.escape(k))"
@@ -598,6 +616,7 @@ struct JSCComparer {
                 subs = compare(oAdd, nn, path: p)
                 model = JSCComparer.contentModel(JSCComparer.addKind(os["additionalProperties"]))
             }
+            if unevaluated { subs.append(unsupported(p, "is next to 'unevaluatedProperties', which is not analysed")) }
             let req = reqNew.contains(k) ? " (required)" : ""
             out += wrap("PROPERTY_ADDED", p, "Property '\(JSCText.join(subject, k))' added\(req); \(model)", subs, always: true)
         }
@@ -617,6 +636,7 @@ struct JSCComparer {
                 subs = compare(on, nAdd, path: p)
                 model = "the new schema's " + JSCComparer.contentModel(JSCComparer.addKind(ns["additionalProperties"]))
             }
+            if unevaluated { subs.append(unsupported(p, "is next to 'unevaluatedProperties', which is not analysed")) }
             out += wrap("PROPERTY_REMOVED", p, "Property '\(JSCText.join(subject, k))' removed; \(model)", subs, always: true)
         }
 
@@ -742,7 +762,6 @@ struct JSCComparer {
     }
 
     func compareComposition(_ o: JSCNode, _ n: JSCNode, _ os: JSONObject, _ ns: JSONObject, path: String, into out: inout [SchemaChange]) {
-        let subject = JSCText.subject(path)
         for kw in ["allOf", "anyOf", "oneOf"] {
             let ov = os[kw], nv = ns[kw]
             if ov == nil && nv == nil { continue }
@@ -754,62 +773,117 @@ struct JSCComparer {
             let oBr = ov?.arrayValue ?? [], nBr = nv?.arrayValue ?? []
             let oNodes = oBr.enumerated().map { JSCNode($0.element, "\(o.ptr)/\(kw)/\($0.offset)") }
             let nNodes = nBr.enumerated().map { JSCNode($0.element, "\(n.ptr)/\(kw)/\($0.offset)") }
-            // Pair the branches: equal ones first, then by the fewest changes among compatible types.
-            var pairOfOld = [Int?](repeating: nil, count: oBr.count)
-            var newTaken = [Bool](repeating: false, count: nBr.count)
-            if ov != nil && nv != nil {
-                for i in 0..<oBr.count {
-                    if let j = (0..<nBr.count).first(where: { !newTaken[$0] && PyJSON.equal(oBr[i], nBr[$0]) }) {
-                        pairOfOld[i] = j
-                        newTaken[j] = true
-                    }
+            out += compareBranches(
+                kw, oNodes, nNodes, both: ov != nil && nv != nil, path: path,
+                oldPath: { "\(path)/\(kw)/\($0)" }, newPath: { "\(path)/\(kw)/\($0)" })
+        }
+    }
+
+    /// A schema whose only constraint is `anyOf` / `oneOf` (the rest annotations): that keyword.
+    static func soleUnion(_ s: JSONObject) -> String? {
+        var found: String?
+        for k in s.keys {
+            if annotationKeywords.contains(k) || ignoredKeywords.contains(k) { continue }
+            if (k == "anyOf" || k == "oneOf"), found == nil, s[k]?.arrayValue != nil { found = k; continue }
+            return nil
+        }
+        return found
+    }
+
+    /// `X` against `{"anyOf": [X, {"type": "null"}]}` (and the reverse): the lone schema is a
+    /// union of one branch. Nil when neither side has that shape.
+    func compareAsUnion(_ o: JSCNode, _ n: JSCNode, _ os: JSONObject, _ ns: JSONObject, path: String) -> [SchemaChange]? {
+        let oU = JSCComparer.soleUnion(os), nU = JSCComparer.soleUnion(ns)
+        if (oU == nil) == (nU == nil) { return nil }
+        if os["anyOf"] != nil || os["oneOf"] != nil || os["allOf"] != nil, oU == nil { return nil }
+        if ns["anyOf"] != nil || ns["oneOf"] != nil || ns["allOf"] != nil, nU == nil { return nil }
+        // A lone schema without constraints is better reported as the union added or removed.
+        if JSCComparer.isTrivial(.object(oU == nil ? os : ns)) { return nil }
+        var out: [SchemaChange] = []
+        compareAnnotations(os, ns, path: path, into: &out)
+        var lone = oU == nil ? os : ns
+        for k in JSCComparer.annotationKeywords { lone[k] = nil }
+        if let kw = nU {
+            let nNodes = (ns[kw]?.arrayValue ?? []).enumerated().map { JSCNode($0.element, "\(n.ptr)/\(kw)/\($0.offset)") }
+            out += compareBranches(kw, [JSCNode(.object(lone), o.ptr)], nNodes, both: true, path: path,
+                                   oldPath: { _ in path }, newPath: { "\(path)/\(kw)/\($0)" })
+        } else if let kw = oU {
+            let oNodes = (os[kw]?.arrayValue ?? []).enumerated().map { JSCNode($0.element, "\(o.ptr)/\(kw)/\($0.offset)") }
+            out += compareBranches(kw, oNodes, [JSCNode(.object(lone), n.ptr)], both: true, path: path,
+                                   oldPath: { "\(path)/\(kw)/\($0)" }, newPath: { _ in path })
+        }
+        return out
+    }
+
+    func compareBranches(
+        _ kw: String, _ oNodes: [JSCNode], _ nNodes: [JSCNode], both: Bool, path: String,
+        oldPath: (Int) -> String, newPath: (Int) -> String
+    ) -> [SchemaChange] {
+        let subject = JSCText.subject(path)
+        var out: [SchemaChange] = []
+        let oBr = oNodes.map(\.value), nBr = nNodes.map(\.value)
+        // Pair the branches: equal ones first, then by the fewest changes among compatible types.
+        var pairOfOld = [Int?](repeating: nil, count: oBr.count)
+        var newTaken = [Bool](repeating: false, count: nBr.count)
+        if both {
+            for i in 0..<oBr.count {
+                if let j = (0..<nBr.count).first(where: { !newTaken[$0] && PyJSON.equal(oBr[i], nBr[$0]) }) {
+                    pairOfOld[i] = j
+                    newTaken[j] = true
                 }
-                for i in 0..<oBr.count where pairOfOld[i] == nil {
-                    var best: (Int, Int)?
-                    let ot = JSCComparer.asObject(oBr[i]).flatMap { JSCComparer.typeSet($0) }
-                    for j in 0..<nBr.count where !newTaken[j] {
-                        let nt = JSCComparer.asObject(nBr[j]).flatMap { JSCComparer.typeSet($0) }
-                        if let ot, let nt, !JSCComparer.typesOverlap(ot, nt) { continue }
-                        let c = cost(oNodes[i], nNodes[j])
-                        if best == nil || c < best!.1 { best = (j, c) }
-                    }
-                    if let (j, _) = best {
-                        pairOfOld[i] = j
-                        newTaken[j] = true
-                    }
-                }
-            }
-            let both = ov != nil && nv != nil
-            for (i, pj) in pairOfOld.enumerated() {
-                guard let j = pj else { continue }
-                var subs = compare(oNodes[i], nNodes[j], path: "\(path)/\(kw)/\(j)")
-                if kw == "oneOf" {
-                    // A branch that accepts more may now overlap another one: that breaks both ways.
-                    subs = subs.map { $0.breaksForward ? SchemaChange(code: $0.code, path: $0.path, description: $0.description + " (in a oneOf, where overlapping branches reject)", breaksBackward: true, breaksForward: true) : $0 }
-                }
-                out += subs
-            }
-            for j in 0..<nBr.count where !newTaken[j] {
-                let trivial = JSCComparer.isTrivial(nBr[j])
-                let back: Bool, fwd: Bool
-                switch (kw, both) {
-                case ("allOf", _), (_, false): back = !trivial; fwd = false
-                case ("anyOf", true): back = false; fwd = !JSCComparer.isFalse(nBr[j])
-                default: back = true; fwd = true
-                }
-                out.append(change("COMPOSITION_BRANCH_ADDED", "\(path)/\(kw)/\(j)", "\(subject): \(kw) branch \(j) added", back: back, fwd: fwd))
             }
             for i in 0..<oBr.count where pairOfOld[i] == nil {
-                let trivial = JSCComparer.isTrivial(oBr[i])
-                let back: Bool, fwd: Bool
-                switch (kw, both) {
-                case ("allOf", _), (_, false): back = false; fwd = !trivial
-                case ("anyOf", true): back = !JSCComparer.isFalse(oBr[i]); fwd = false
-                default: back = true; fwd = true
+                var best: (Int, Int)?
+                let ot = JSCComparer.asObject(oBr[i]).flatMap { JSCComparer.typeSet($0) }
+                for j in 0..<nBr.count where !newTaken[j] {
+                    let nt = JSCComparer.asObject(nBr[j]).flatMap { JSCComparer.typeSet($0) }
+                    if let ot, let nt, !JSCComparer.typesOverlap(ot, nt) { continue }
+                    let c = cost(oNodes[i], nNodes[j])
+                    if best == nil || c < best!.1 { best = (j, c) }
                 }
-                out.append(change("COMPOSITION_BRANCH_REMOVED", "\(path)/\(kw)/\(i)", "\(subject): \(kw) branch \(i) removed", back: back, fwd: fwd))
+                if let (j, _) = best {
+                    pairOfOld[i] = j
+                    newTaken[j] = true
+                }
             }
         }
+        for (i, pj) in pairOfOld.enumerated() {
+            guard let j = pj else { continue }
+            var subs = compare(oNodes[i], nNodes[j], path: newPath(j))
+            if kw == "oneOf" {
+                // Exactly one branch must match: a branch that accepts more may now overlap another
+                // (old documents rejected), and after a branch narrowed a new document matching another
+                // branch may also match the old, wider one (rejected by the old schema). Any break
+                // inside a oneOf branch breaks both ways.
+                subs = subs.map {
+                    $0.breaksForward || $0.breaksBackward
+                        ? SchemaChange(code: $0.code, path: $0.path, description: $0.description + " (inside oneOf, where a document must match exactly one branch)", breaksBackward: true, breaksForward: true)
+                        : $0
+                }
+            }
+            out += subs
+        }
+        for j in 0..<nBr.count where !newTaken[j] {
+            let trivial = JSCComparer.isTrivial(nBr[j])
+            let back: Bool, fwd: Bool
+            switch (kw, both) {
+            case ("allOf", _), (_, false): back = !trivial; fwd = false
+            case ("anyOf", true): back = false; fwd = !JSCComparer.isFalse(nBr[j])
+            default: back = true; fwd = true
+            }
+            out.append(change("COMPOSITION_BRANCH_ADDED", newPath(j), "\(subject): \(kw) branch \(j) added", back: back, fwd: fwd))
+        }
+        for i in 0..<oBr.count where pairOfOld[i] == nil {
+            let trivial = JSCComparer.isTrivial(oBr[i])
+            let back: Bool, fwd: Bool
+            switch (kw, both) {
+            case ("allOf", _), (_, false): back = false; fwd = !trivial
+            case ("anyOf", true): back = !JSCComparer.isFalse(oBr[i]); fwd = false
+            default: back = true; fwd = true
+            }
+            out.append(change("COMPOSITION_BRANCH_REMOVED", oldPath(i), "\(subject): \(kw) branch \(i) removed", back: back, fwd: fwd))
+        }
+        return out
     }
 
     static func isFalse(_ v: JSONValue) -> Bool { v == .bool(false) }
