@@ -17,6 +17,15 @@ final class JSONSchemaRefTests: JSONSchemaCompatTestCase {
                    ##"{"properties":{"a":{"$ref":"#/$defs/T"}},"$defs":{"T":{"type":"string"}}}"##)
     }
 
+    func testEqualDefinitionsThatPointIntoTheBodyAreStillFollowed() {
+        // $defs are equal, but A points at #/properties/x, which changed.
+        let old = ##"{"properties":{"x":{"type":"number"},"y":{"$ref":"#/$defs/A"}},"$defs":{"A":{"$ref":"#/properties/x"}}}"##
+        let new = ##"{"properties":{"x":{"type":"integer"},"y":{"$ref":"#/$defs/A"}},"$defs":{"A":{"$ref":"#/properties/x"}}}"##
+        let cs = changes(old, new)
+        XCTAssertEqual(cs.map(\.code), ["TYPE_NARROWED", "TYPE_NARROWED"])
+        XCTAssertEqual(cs.map(\.path), ["#/properties/x", "#/properties/y"])
+    }
+
     func testRefSiblings() {
         expectOnly(##"{"properties":{"a":{"$ref":"#/$defs/S"}},"$defs":{"S":{"type":"string"}}}"##,
                    ##"{"properties":{"a":{"$ref":"#/$defs/S","maxLength":3}},"$defs":{"S":{"type":"string"}}}"##,

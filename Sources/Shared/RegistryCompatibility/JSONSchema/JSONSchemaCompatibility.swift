@@ -16,6 +16,10 @@ public enum JSONSchemaCompatibility {
     /// schema before those of its sub-schemas, properties in the new schema's order.
     public static func changes(old: JSONValue, new: JSONValue) -> [SchemaChange] {
         let state = JSCState()
+        // With equal $defs (and definitions), equal sub-trees whose $refs all point into them mean
+        // the same thing on both sides.
+        state.definitionsEqual = PyJSON.equal(old["$defs"], new["$defs"]) && PyJSON.equal(old["definitions"], new["definitions"])
+            && JSCComparer.refKind(old["$defs"] ?? .null) != .other && JSCComparer.refKind(old["definitions"] ?? .null) != .other
         // The roots are being compared: a `$ref` to "#" on both sides meets this pair again.
         state.visited.insert(JSCComparer.visitKey(swapped: false, "#", "#"))
         let comparer = JSCComparer(oldRoot: old, newRoot: new, state: state, swapped: false)
@@ -53,6 +57,9 @@ final class JSCState {
     /// assumed compatible; its breaks, if any, are reported where it was first met).
     var visited = Set<String>()
     var depth = 0
+    var definitionsEqual = false
+    /// Inside a trial comparison (branch matching): nested matchings take the first candidate.
+    var isTrial = false
     var regexCache: [String: NSRegularExpression?] = [:]
 
     init() {}
@@ -63,6 +70,8 @@ final class JSCState {
         s.visited = visited
         s.depth = depth
         s.regexCache = regexCache
+        s.definitionsEqual = definitionsEqual
+        s.isTrial = true
         return s
     }
 
@@ -115,8 +124,12 @@ struct JSCComparer {
             return compareRefs(o, n, oRef, nRef, path: path)
         }
         // Identical sub-trees without references mean the same thing.
-        if PyJSON.equal(o.value, n.value) && !JSCComparer.containsRef(o.value) && !JSCComparer.containsRef(n.value) {
-            return []
+        if PyJSON.equal(o.value, n.value) {
+            switch JSCComparer.refKind(o.value) {
+            case .none: return []
+            case .definitionsOnly where state.definitionsEqual && !swapped: return []
+            default: break
+            }
         }
         let subject = JSCText.subject(path)
         let oFalse = o.value == .bool(false), nFalse = n.value == .bool(false)
@@ -227,6 +240,38 @@ struct JSCComparer {
 
     static func visitKey(swapped: Bool, _ oldPtr: String, _ newPtr: String) -> String {
         (swapped ? "S" : "N") + "\u{1}" + oldPtr + "\u{1}" + newPtr
+    }
+
+    enum RefKind: Int { case none = 0, definitionsOnly = 1, other = 2 }
+
+    /// Which references a sub-tree holds: none, only `#/$defs/…` / `#/definitions/…`, or others.
+    static func refKind(_ v: JSONValue) -> RefKind {
+        switch v {
+        case .object(let o):
+            var kind = RefKind.none
+            for (k, x) in o {
+                if k == "$ref" {
+                    guard let r = x.stringValue, r.hasPrefix("#/$defs/") || r.hasPrefix("#/definitions/") else { return .other }
+                    kind = .definitionsOnly
+                } else if k == "$dynamicRef" || k == "$recursiveRef" {
+                    return .other
+                }
+                let sub = refKind(x)
+                if sub == .other { return .other }
+                if sub == .definitionsOnly { kind = .definitionsOnly }
+            }
+            return kind
+        case .array(let a):
+            var kind = RefKind.none
+            for x in a {
+                let sub = refKind(x)
+                if sub == .other { return .other }
+                if sub == .definitionsOnly { kind = .definitionsOnly }
+            }
+            return kind
+        default:
+            return .none
+        }
     }
 
     static func containsRef(_ v: JSONValue) -> Bool {
@@ -835,9 +880,13 @@ struct JSCComparer {
             for i in 0..<oBr.count where pairOfOld[i] == nil {
                 var best: (Int, Int)?
                 let ot = JSCComparer.asObject(oBr[i]).flatMap { JSCComparer.typeSet($0) }
+                // Trial comparisons only at the top of a matching and for small unions: nested or
+                // large ones take the first candidate of a compatible type.
+                let cheap = state.isTrial || oBr.count * nBr.count > 64
                 for j in 0..<nBr.count where !newTaken[j] {
                     let nt = JSCComparer.asObject(nBr[j]).flatMap { JSCComparer.typeSet($0) }
                     if let ot, let nt, !JSCComparer.typesOverlap(ot, nt) { continue }
+                    if cheap { best = (j, 0); break }
                     let c = cost(oNodes[i], nNodes[j])
                     if best == nil || c < best!.1 { best = (j, c) }
                 }
