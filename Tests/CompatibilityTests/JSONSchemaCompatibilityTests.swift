@@ -105,13 +105,13 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         expectOnly(#"{"enum":["a","b"]}"#, #"{"enum":["a"]}"#, "ENUM_VALUE_REMOVED", "#/enum", back: true, fwd: false)
         expectNone(#"{"enum":[1,"b"]}"#, #"{"enum":["b",1.0]}"#)
         expectOnly(#"{}"#, #"{"enum":["a"]}"#, "ENUM_ADDED", "#/enum", back: true, fwd: false)
-        expectOnly(#"{"enum":["a"]}"#, #"{}"#, "ENUM_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"enum":["a"]}"#, #"{}"#, "ENUM_REMOVED", "#/enum", back: false, fwd: true)
     }
 
     func testConst() {
         expectOnly(#"{"const":"a"}"#, #"{"const":"b"}"#, "CONST_CHANGED", "#/const", back: true, fwd: true)
         expectOnly(#"{}"#, #"{"const":"b"}"#, "CONST_ADDED", "#/const", back: true, fwd: false)
-        expectOnly(#"{"const":"b"}"#, #"{}"#, "CONST_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"const":"b"}"#, #"{}"#, "CONST_REMOVED", "#/const", back: false, fwd: true)
         expectNone(#"{"const":1}"#, #"{"const":1.0}"#)
     }
 
@@ -120,7 +120,7 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
     func testStringLengths() {
         expectOnly(#"{"type":"string","minLength":1}"#, #"{"type":"string","minLength":3}"#, "MIN_LENGTH_INCREASED", "#/minLength", back: true, fwd: false)
         expectOnly(#"{"type":"string","minLength":3}"#, #"{"type":"string","minLength":1}"#, "MIN_LENGTH_DECREASED", "#/minLength", back: false, fwd: true)
-        expectOnly(#"{"type":"string","minLength":3}"#, #"{"type":"string"}"#, "MIN_LENGTH_DECREASED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"string","minLength":3}"#, #"{"type":"string"}"#, "MIN_LENGTH_DECREASED", "#/minLength", back: false, fwd: true)
         expectOnly(#"{"type":"string","maxLength":10}"#, #"{"type":"string","maxLength":5}"#, "MAX_LENGTH_DECREASED", "#/maxLength", back: true, fwd: false)
         expectOnly(#"{"type":"string","maxLength":5}"#, #"{"type":"string","maxLength":10}"#, "MAX_LENGTH_INCREASED", "#/maxLength", back: false, fwd: true)
         expectOnly(#"{"type":"string"}"#, #"{"type":"string","maxLength":10}"#, "MAX_LENGTH_DECREASED", "#/maxLength", back: true, fwd: false)
@@ -133,11 +133,11 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
 
     func testPatternAndFormat() {
         expectOnly(#"{"type":"string"}"#, #"{"type":"string","pattern":"^a"}"#, "PATTERN_ADDED", "#/pattern", back: true, fwd: false)
-        expectOnly(#"{"type":"string","pattern":"^a"}"#, #"{"type":"string"}"#, "PATTERN_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"string","pattern":"^a"}"#, #"{"type":"string"}"#, "PATTERN_REMOVED", "#/pattern", back: false, fwd: true)
         expectOnly(#"{"type":"string","pattern":"^a"}"#, #"{"type":"string","pattern":"^b"}"#, "PATTERN_CHANGED", "#/pattern", back: true, fwd: true)
         expectOnly(#"{"type":"string","format":"date"}"#, #"{"type":"string","format":"date-time"}"#, "FORMAT_CHANGED", "#/format", back: true, fwd: true)
         expectOnly(#"{"type":"string"}"#, #"{"type":"string","format":"email"}"#, "FORMAT_ADDED", "#/format", back: true, fwd: false)
-        expectOnly(#"{"type":"string","format":"email"}"#, #"{"type":"string"}"#, "FORMAT_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"string","format":"email"}"#, #"{"type":"string"}"#, "FORMAT_REMOVED", "#/format", back: false, fwd: true)
     }
 
     // MARK: numbers
@@ -146,7 +146,7 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         expectOnly(#"{"type":"number","minimum":0}"#, #"{"type":"number","minimum":5}"#, "MINIMUM_INCREASED", "#/minimum", back: true, fwd: false)
         expectOnly(#"{"type":"number","minimum":5}"#, #"{"type":"number","minimum":0}"#, "MINIMUM_DECREASED", "#/minimum", back: false, fwd: true)
         expectOnly(#"{"type":"number"}"#, #"{"type":"number","minimum":0}"#, "MINIMUM_INCREASED", "#/minimum", back: true, fwd: false)
-        expectOnly(#"{"type":"number","minimum":0}"#, #"{"type":"number"}"#, "MINIMUM_DECREASED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"number","minimum":0}"#, #"{"type":"number"}"#, "MINIMUM_DECREASED", "#/minimum", back: false, fwd: true)
         expectOnly(#"{"type":"number","maximum":10}"#, #"{"type":"number","maximum":5}"#, "MAXIMUM_DECREASED", "#/maximum", back: true, fwd: false)
         expectOnly(#"{"type":"number","maximum":5}"#, #"{"type":"number","maximum":10.5}"#, "MAXIMUM_INCREASED", "#/maximum", back: false, fwd: true)
         expectNone(#"{"type":"number","maximum":5}"#, #"{"type":"number","maximum":5.0}"#)
@@ -156,11 +156,11 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         expectOnly(#"{"type":"number","exclusiveMinimum":0}"#, #"{"type":"number","exclusiveMinimum":1}"#, "EXCLUSIVE_MINIMUM_INCREASED", "#/exclusiveMinimum", back: true, fwd: false)
         expectOnly(#"{"type":"number","exclusiveMaximum":10}"#, #"{"type":"number","exclusiveMaximum":20}"#, "EXCLUSIVE_MAXIMUM_INCREASED", "#/exclusiveMaximum", back: false, fwd: true)
         // >= 5 becomes > 5: narrower.
-        expectOnly(#"{"type":"number","minimum":5}"#, #"{"type":"number","exclusiveMinimum":5}"#, "MINIMUM_INCREASED", "#", back: true, fwd: false)
+        expectOnly(#"{"type":"number","minimum":5}"#, #"{"type":"number","exclusiveMinimum":5}"#, "MINIMUM_INCREASED", "#/minimum", back: true, fwd: false)
         // >= 5 becomes > 4: wider.
-        expectOnly(#"{"type":"number","minimum":5}"#, #"{"type":"number","exclusiveMinimum":4}"#, "MINIMUM_DECREASED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"number","minimum":5}"#, #"{"type":"number","exclusiveMinimum":4}"#, "MINIMUM_DECREASED", "#/minimum", back: false, fwd: true)
         // <= 5 becomes < 5: narrower.
-        expectOnly(#"{"type":"number","maximum":5}"#, #"{"type":"number","exclusiveMaximum":5}"#, "MAXIMUM_DECREASED", "#", back: true, fwd: false)
+        expectOnly(#"{"type":"number","maximum":5}"#, #"{"type":"number","exclusiveMaximum":5}"#, "MAXIMUM_DECREASED", "#/maximum", back: true, fwd: false)
     }
 
     func testMultipleOf() {
@@ -168,7 +168,7 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         expectOnly(#"{"type":"integer","multipleOf":4}"#, #"{"type":"integer","multipleOf":2}"#, "MULTIPLE_OF_CHANGED", "#/multipleOf", back: false, fwd: true)
         expectOnly(#"{"type":"integer","multipleOf":2}"#, #"{"type":"integer","multipleOf":3}"#, "MULTIPLE_OF_CHANGED", "#/multipleOf", back: true, fwd: true)
         expectOnly(#"{"type":"number"}"#, #"{"type":"number","multipleOf":0.5}"#, "MULTIPLE_OF_ADDED", "#/multipleOf", back: true, fwd: false)
-        expectOnly(#"{"type":"number","multipleOf":0.5}"#, #"{"type":"number"}"#, "MULTIPLE_OF_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"number","multipleOf":0.5}"#, #"{"type":"number"}"#, "MULTIPLE_OF_REMOVED", "#/multipleOf", back: false, fwd: true)
     }
 
     // MARK: arrays
@@ -196,9 +196,9 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         expectOnly(#"{"type":"array"}"#, #"{"type":"array","minItems":1}"#, "MIN_ITEMS_INCREASED", "#/minItems", back: true, fwd: false)
         expectOnly(#"{"type":"array","minItems":2}"#, #"{"type":"array","minItems":1}"#, "MIN_ITEMS_DECREASED", "#/minItems", back: false, fwd: true)
         expectOnly(#"{"type":"array","maxItems":2}"#, #"{"type":"array","maxItems":1}"#, "MAX_ITEMS_DECREASED", "#/maxItems", back: true, fwd: false)
-        expectOnly(#"{"type":"array","maxItems":2}"#, #"{"type":"array"}"#, "MAX_ITEMS_INCREASED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"array","maxItems":2}"#, #"{"type":"array"}"#, "MAX_ITEMS_INCREASED", "#/maxItems", back: false, fwd: true)
         expectOnly(#"{"type":"array"}"#, #"{"type":"array","uniqueItems":true}"#, "UNIQUE_ITEMS_ADDED", "#/uniqueItems", back: true, fwd: false)
-        expectOnly(#"{"type":"array","uniqueItems":true}"#, #"{"type":"array","uniqueItems":false}"#, "UNIQUE_ITEMS_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"type":"array","uniqueItems":true}"#, #"{"type":"array","uniqueItems":false}"#, "UNIQUE_ITEMS_REMOVED", "#/uniqueItems", back: false, fwd: true)
     }
 
     // MARK: objects
@@ -267,7 +267,7 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
                            "REQUIRED_ADDED", "#/required", back: true, fwd: false)
         XCTAssertEqual(c?.description, "Property 'a' is now required")
         expectOnly(#"{"type":"object","properties":{"a":{}},"required":["a"]}"#, #"{"type":"object","properties":{"a":{}}}"#,
-                   "REQUIRED_REMOVED", "#", back: false, fwd: true)
+                   "REQUIRED_REMOVED", "#/required", back: false, fwd: true)
     }
 
     func testDependentRequired() {
@@ -333,7 +333,7 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         expectOnly(#"{"not":{"type":"string"}}"#, #"{"not":{"type":["string","null"]}}"#, "NOT_CHANGED", "#/not", back: true, fwd: false)
         expectOnly(#"{"not":{"type":["string","null"]}}"#, #"{"not":{"type":"string"}}"#, "NOT_CHANGED", "#/not", back: false, fwd: true)
         expectOnly(#"{}"#, #"{"not":{"type":"null"}}"#, "NOT_ADDED", "#/not", back: true, fwd: false)
-        expectOnly(#"{"not":{"type":"null"}}"#, #"{}"#, "NOT_REMOVED", "#", back: false, fwd: true)
+        expectOnly(#"{"not":{"type":"null"}}"#, #"{}"#, "NOT_REMOVED", "#/not", back: false, fwd: true)
     }
 
     // MARK: boolean schemas, annotations, unsupported
@@ -352,7 +352,7 @@ final class JSONSchemaCompatibilityTests: JSONSchemaCompatTestCase {
         XCTAssertEqual(cs.count, 5)
         XCTAssertFalse(cs.contains { $0.breaksBackward || $0.breaksForward })
         XCTAssertTrue(cs.contains { $0.path == "#/title" })
-        XCTAssertTrue(cs.contains { $0.path == "#" && $0.description.contains("description removed") })
+        XCTAssertTrue(cs.contains { $0.path == "#/description" && $0.description.contains("description removed") })
     }
 
     func testUnsupportedKeywordBreaksBoth() {

@@ -360,7 +360,7 @@ struct JSCComparer {
         } else if oConst == nil, let b = nConst {
             out.append(change("CONST_ADDED", path + "/const", "\(subject) restricted to the constant \(b.serialized())", back: !(oEnum.map { $0.count == 1 && PyJSON.equal($0[0], b) } ?? false), fwd: false))
         } else if let a = oConst, nConst == nil {
-            out.append(change("CONST_REMOVED", path, "\(subject) no longer restricted to the constant \(a.serialized())", back: false, fwd: !(nEnum.map { $0.count == 1 && PyJSON.equal($0[0], a) } ?? false)))
+            out.append(change("CONST_REMOVED", path + "/const", "\(subject) no longer restricted to the constant \(a.serialized())", back: false, fwd: !(nEnum.map { $0.count == 1 && PyJSON.equal($0[0], a) } ?? false)))
         }
         switch (oEnum, nEnum) {
         case (nil, nil):
@@ -372,7 +372,7 @@ struct JSCComparer {
         case (.some(let a), nil):
             if let c = nConst, a.allSatisfy({ PyJSON.equal($0, c) }) { return }
             let fwd = nConst.map { c in !a.contains { PyJSON.equal($0, c) } } ?? true
-            out.append(change("ENUM_REMOVED", path, "\(subject) no longer restricted to the values \(JSCText.values(a))", back: false, fwd: fwd))
+            out.append(change("ENUM_REMOVED", path + "/enum", "\(subject) no longer restricted to the values \(JSCText.values(a))", back: false, fwd: fwd))
         case let (.some(a), .some(b)):
             for v in a where !b.contains(where: { PyJSON.equal($0, v) }) {
                 out.append(change("ENUM_VALUE_REMOVED", path + "/enum", "\(subject) enum value \(v.serialized()) removed", back: true, fwd: false))
@@ -394,7 +394,7 @@ struct JSCComparer {
         case (nil, .some(let b)):
             out.append(change("PATTERN_ADDED", path + "/pattern", "\(subject) must now match the pattern \(b.serialized())", back: true, fwd: false))
         case (.some(let a), nil):
-            out.append(change("PATTERN_REMOVED", path, "\(subject) no longer has to match the pattern \(a.serialized())", back: false, fwd: true))
+            out.append(change("PATTERN_REMOVED", path + "/pattern", "\(subject) no longer has to match the pattern \(a.serialized())", back: false, fwd: true))
         case let (.some(a), .some(b)) where !PyJSON.equal(a, b):
             out.append(change("PATTERN_CHANGED", path + "/pattern", "\(subject) pattern changed from \(a.serialized()) to \(b.serialized())", back: true, fwd: true))
         default: break
@@ -409,7 +409,7 @@ struct JSCComparer {
         case (nil, .some(let b)):
             out.append(change("FORMAT_ADDED", path + "/format", "\(subject) format \(b.serialized()) added", back: true, fwd: false))
         case (.some(let a), nil):
-            out.append(change("FORMAT_REMOVED", path, "\(subject) format \(a.serialized()) removed", back: false, fwd: true))
+            out.append(change("FORMAT_REMOVED", path + "/format", "\(subject) format \(a.serialized()) removed", back: false, fwd: true))
         case let (.some(a), .some(b)) where !PyJSON.equal(a, b):
             out.append(change("FORMAT_CHANGED", path + "/format", "\(subject) format changed from \(a.serialized()) to \(b.serialized())", back: true, fwd: true))
         default: break
@@ -447,7 +447,7 @@ struct JSCComparer {
         let from = a?.serialized() ?? "none", to = b?.serialized() ?? "none"
         let increased = isMin ? c > 0 : c < 0
         let verb = increased ? "increased" : "decreased"
-        let p = b != nil ? path + "/" + key : path
+        let p = path + "/" + key
         out.append(change("\(code)_\(increased ? "INCREASED" : "DECREASED")", p, "\(subject) \(noun) \(verb) from \(from) to \(to)", back: c > 0, fwd: c < 0))
     }
 
@@ -513,7 +513,7 @@ struct JSCComparer {
                 guard let b else { return "none" }
                 return (lower ? (b.exclusive ? "> " : ">= ") : (b.exclusive ? "< " : "<= ")) + b.literal
             }
-            let p = ns[keyword] != nil ? path + "/" + keyword : path
+            let p = path + "/" + keyword
             out.append(change(
                 "\(prefix)_\(increased ? "INCREASED" : "DECREASED")", p,
                 "\(subject) \(lower ? "lower" : "upper") bound \(t > 0 ? "narrowed" : "widened") from \(fmt(ob)) to \(fmt(nb))",
@@ -524,7 +524,7 @@ struct JSCComparer {
         case (nil, .some(let b)):
             out.append(change("MULTIPLE_OF_ADDED", path + "/multipleOf", "\(subject) must now be a multiple of \(b.serialized())", back: true, fwd: false))
         case (.some(let a), nil):
-            out.append(change("MULTIPLE_OF_REMOVED", path, "\(subject) no longer has to be a multiple of \(a.serialized())", back: false, fwd: true))
+            out.append(change("MULTIPLE_OF_REMOVED", path + "/multipleOf", "\(subject) no longer has to be a multiple of \(a.serialized())", back: false, fwd: true))
         case let (.some(a), .some(b)) where !PyJSON.equal(a, b):
             let x = PyNumber(a)!, y = PyNumber(b)!
             // Every multiple of x is a multiple of y when y divides x (the new set is wider).
@@ -591,7 +591,7 @@ struct JSCComparer {
         if !ou && nu {
             out.append(change("UNIQUE_ITEMS_ADDED", path + "/uniqueItems", "\(subject) items must now be unique", back: true, fwd: false))
         } else if ou && !nu {
-            out.append(change("UNIQUE_ITEMS_REMOVED", path, "\(subject) items no longer have to be unique", back: false, fwd: true))
+            out.append(change("UNIQUE_ITEMS_REMOVED", path + "/uniqueItems", "\(subject) items no longer have to be unique", back: false, fwd: true))
         }
     }
 
@@ -609,12 +609,17 @@ struct JSCComparer {
         return r
     }
 
-    static func contentModel(_ add: JCSAdd) -> String {
-        switch add {
-        case .open: return "open content model: it was allowed with any value"
-        case .closed: return "closed content model (additionalProperties: false)"
-        case .schema: return "partially open content model: additionalProperties applied to it"
-        case .pattern: return "partially open content model: patternProperties applied to it"
+    /// Why a property added (or removed) changes what documents may hold under it.
+    static func contentModel(_ add: JCSAdd, added: Bool) -> String {
+        switch (add, added) {
+        case (.open, true): return "open content model: any value was allowed under it before"
+        case (.closed, true): return "closed content model: it was rejected before (additionalProperties: false)"
+        case (.schema, true): return "partially open content model: additionalProperties applied to it before"
+        case (.pattern, true): return "partially open content model: patternProperties applied to it before and still do"
+        case (.open, false): return "open content model: any value is allowed under it now"
+        case (.closed, false): return "closed content model: it is rejected now (additionalProperties: false)"
+        case (.schema, false): return "partially open content model: additionalProperties applies to it now"
+        case (.pattern, false): return "partially open content model: patternProperties still apply to it"
         }
     }
 
@@ -656,14 +661,14 @@ struct JSCComparer {
             } else if !matched!.isEmpty {
                 // Old: the matching patterns; new: this property and the same patterns (compared below).
                 subs = compare(.anything, nn, path: p)
-                model = JSCComparer.contentModel(.pattern)
+                model = JSCComparer.contentModel(.pattern, added: true)
             } else {
                 subs = compare(oAdd, nn, path: p)
-                model = JSCComparer.contentModel(JSCComparer.addKind(os["additionalProperties"]))
+                model = JSCComparer.contentModel(JSCComparer.addKind(os["additionalProperties"]), added: true)
             }
             if unevaluated { subs.append(unsupported(p, "is next to 'unevaluatedProperties', which is not analysed")) }
             let req = reqNew.contains(k) ? " (required)" : ""
-            out += wrap("PROPERTY_ADDED", p, "Property '\(JSCText.join(subject, k))' added\(req); \(model)", subs, always: true)
+            out += wrap("PROPERTY_ADDED", p, "Property '\(JSCText.join(subject, k))' added\(req) (\(model))", subs, always: true)
         }
         for (k, ov) in oProps where nProps[k] == nil {
             let p = "\(path)/properties/\(JSCText.escape(k))"
@@ -676,13 +681,13 @@ struct JSCComparer {
                 model = "patternProperties not evaluated"
             } else if !matched!.isEmpty {
                 subs = compare(on, .anything, path: p)
-                model = "the new schema's " + JSCComparer.contentModel(.pattern)
+                model = JSCComparer.contentModel(.pattern, added: false)
             } else {
                 subs = compare(on, nAdd, path: p)
-                model = "the new schema's " + JSCComparer.contentModel(JSCComparer.addKind(ns["additionalProperties"]))
+                model = JSCComparer.contentModel(JSCComparer.addKind(ns["additionalProperties"]), added: false)
             }
             if unevaluated { subs.append(unsupported(p, "is next to 'unevaluatedProperties', which is not analysed")) }
-            out += wrap("PROPERTY_REMOVED", p, "Property '\(JSCText.join(subject, k))' removed; \(model)", subs, always: true)
+            out += wrap("PROPERTY_REMOVED", p, "Property '\(JSCText.join(subject, k))' removed (\(model))", subs, always: true)
         }
 
         // patternProperties, pattern by pattern.
@@ -747,7 +752,7 @@ struct JSCComparer {
             out.append(change("REQUIRED_ADDED", path + "/required", "Property '\(JSCText.join(subject, k))' is now required", back: true, fwd: false))
         }
         for k in reqOld.subtracting(reqNew).sorted() {
-            out.append(change("REQUIRED_REMOVED", path + (ns["required"] != nil ? "/required" : ""), "Property '\(JSCText.join(subject, k))' is no longer required", back: false, fwd: true))
+            out.append(change("REQUIRED_REMOVED", path + "/required", "Property '\(JSCText.join(subject, k))' is no longer required", back: false, fwd: true))
         }
 
         let oDR = os["dependentRequired"]?.objectValue ?? JSONObject(), nDR = ns["dependentRequired"]?.objectValue ?? JSONObject()
@@ -955,7 +960,7 @@ struct JSCComparer {
         case (nil, .some(let b)):
             out.append(change("NOT_ADDED", p, "\(subject) must now not match \(b.value.serialized())", back: !JSCComparer.isFalse(b.value), fwd: false))
         case (.some(let a), nil):
-            out.append(change("NOT_REMOVED", path, "\(subject) no longer has to not match \(a.value.serialized())", back: false, fwd: !JSCComparer.isFalse(a.value)))
+            out.append(change("NOT_REMOVED", path + "/not", "\(subject) no longer has to not match \(a.value.serialized())", back: false, fwd: !JSCComparer.isFalse(a.value)))
         case let (.some(a), .some(b)):
             // not A ⊆ not B exactly when B ⊆ A: compare with the roles (and documents) swapped.
             let swappedComparer = JSCComparer(oldRoot: newRoot, newRoot: oldRoot, state: state, swapped: !swapped)
@@ -976,7 +981,7 @@ struct JSCComparer {
             if a == nil && b == nil { continue }
             if let a, let b, PyJSON.equal(a, b) { continue }
             let what = a == nil ? "added" : (b == nil ? "removed" : "changed")
-            out.append(change("ANNOTATION_CHANGED", b != nil ? path + "/" + JSCText.escape(k) : path, "\(subject) \(k) \(what)", back: false, fwd: false))
+            out.append(change("ANNOTATION_CHANGED", path + "/" + JSCText.escape(k), "\(subject) \(k) \(what)", back: false, fwd: false))
         }
     }
 
@@ -987,7 +992,7 @@ struct JSCComparer {
             if JSCComparer.analysedKeywords.contains(k) || JSCComparer.ignoredKeywords.contains(k) || JSCComparer.annotationKeywords.contains(k) { continue }
             let a = os[k], b = ns[k]
             if let a, let b, PyJSON.equal(a, b), !JSCComparer.containsRef(a) { continue }
-            let p = b != nil ? path + "/" + JSCText.escape(k) : path
+            let p = path + "/" + JSCText.escape(k)
             if let a, let b, PyJSON.equal(a, b) {
                 out.append(change("UNSUPPORTED_KEYWORD_CHANGED", p, "\(JSCText.subject(path)) keyword '\(k)' holds a $ref, whose target may have changed; '\(k)' is not analysed, so this is treated as breaking both ways", back: true, fwd: true))
                 continue
