@@ -613,11 +613,11 @@ struct JSCComparer {
     static func contentModel(_ add: JCSAdd, added: Bool) -> String {
         switch (add, added) {
         case (.open, true): return "open content model: any value was allowed under it before"
-        case (.closed, true): return "closed content model: it was rejected before (additionalProperties: false)"
+        case (.closed, true): return "closed content model, additionalProperties false: it was rejected before"
         case (.schema, true): return "partially open content model: additionalProperties applied to it before"
         case (.pattern, true): return "partially open content model: patternProperties applied to it before and still do"
         case (.open, false): return "open content model: any value is allowed under it now"
-        case (.closed, false): return "closed content model: it is rejected now (additionalProperties: false)"
+        case (.closed, false): return "closed content model, additionalProperties false: it is rejected now"
         case (.schema, false): return "partially open content model: additionalProperties applies to it now"
         case (.pattern, false): return "partially open content model: patternProperties still apply to it"
         }
@@ -925,7 +925,7 @@ struct JSCComparer {
             case ("anyOf", true): back = false; fwd = !JSCComparer.isFalse(nBr[j])
             default: back = true; fwd = true
             }
-            out.append(change("COMPOSITION_BRANCH_ADDED", newPath(j), "\(subject): \(kw) branch \(j) added", back: back, fwd: fwd))
+            out.append(change("COMPOSITION_BRANCH_ADDED", newPath(j), "\(subject): \(kw) branch \(j) added\(JSCText.brief(nBr[j]))", back: back, fwd: fwd))
         }
         for i in 0..<oBr.count where pairOfOld[i] == nil {
             let trivial = JSCComparer.isTrivial(oBr[i])
@@ -935,7 +935,7 @@ struct JSCComparer {
             case ("anyOf", true): back = !JSCComparer.isFalse(oBr[i]); fwd = false
             default: back = true; fwd = true
             }
-            out.append(change("COMPOSITION_BRANCH_REMOVED", oldPath(i), "\(subject): \(kw) branch \(i) removed", back: back, fwd: fwd))
+            out.append(change("COMPOSITION_BRANCH_REMOVED", oldPath(i), "\(subject): \(kw) branch \(i) removed\(JSCText.brief(oBr[i]))", back: back, fwd: fwd))
         }
         return out
     }
@@ -1069,11 +1069,19 @@ enum JSCText {
         "[" + a.map { $0.serialized() }.joined(separator: ", ") + "]"
     }
 
+    /// " (<json>)" for a short value, "" for a long one.
+    static func brief(_ v: JSONValue) -> String {
+        let text = v.serialized()
+        return text.utf8.count <= 80 ? " (\(text))" : ""
+    }
+
     static func quote(_ s: String) -> String { JSONValue.string(s).serialized() }
 
     /// ": <first breaking sub-change>" when there is one.
     static func reason(_ subs: [SchemaChange]) -> String {
         guard let first = subs.first(where: { $0.breaksBackward || $0.breaksForward }) else { return "" }
+        // "now rejects every value" adds nothing to "closed content model" and the like.
+        if subs.count == 1 && (first.code == "SCHEMA_FALSE" || first.code == "SCHEMA_TRUE") { return "" }
         var r = ": " + first.description
         if subs.count > 1 { r += " (and \(subs.count - 1) more)" }
         return r
