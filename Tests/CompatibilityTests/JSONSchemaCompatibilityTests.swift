@@ -377,6 +377,15 @@ final class JSONSchemaCompatibilityMoreTests: JSONSchemaCompatTestCase {
         XCTAssertTrue(cs.allSatisfy { $0.breaksBackward && $0.breaksForward })
     }
 
+    func testOneOfOfTrivialBranchesRejectsEverything() {
+        // Found by fuzzing against the validator: "x" matches both branches, so the new schema rejects it.
+        let cs = changes(#"{"type":"string"}"#, #"{"type":"string","oneOf":[true,true]}"#)
+        XCTAssertEqual(cs.map(\.code), ["COMPOSITION_BRANCH_ADDED", "COMPOSITION_BRANCH_ADDED"])
+        XCTAssertTrue(cs.allSatisfy { $0.breaksBackward && !$0.breaksForward })
+        let one = changes(#"{"type":"string"}"#, #"{"type":"string","oneOf":[{"title":"t"}]}"#)
+        XCTAssertFalse(one.contains { $0.breaksBackward || $0.breaksForward })
+    }
+
     func testUnevaluatedPropertiesMakesPropertyChangesConservative() {
         expectOnly(#"{"type":"object","properties":{"a":{"type":"string"}},"unevaluatedProperties":false}"#,
                    #"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"unevaluatedProperties":false}"#,

@@ -918,7 +918,8 @@ struct JSCComparer {
             out += subs
         }
         for j in 0..<nBr.count where !newTaken[j] {
-            let trivial = JSCComparer.isTrivial(nBr[j])
+            // Trivial oneOf branches still count: two of them reject everything.
+            let trivial = JSCComparer.isTrivial(nBr[j]) && (kw != "oneOf" || nBr.count == 1)
             let back: Bool, fwd: Bool
             switch (kw, both) {
             case ("allOf", _), (_, false): back = !trivial; fwd = false
@@ -928,7 +929,7 @@ struct JSCComparer {
             out.append(change("COMPOSITION_BRANCH_ADDED", newPath(j), "\(subject): \(kw) branch \(j) added\(JSCText.brief(nBr[j]))", back: back, fwd: fwd))
         }
         for i in 0..<oBr.count where pairOfOld[i] == nil {
-            let trivial = JSCComparer.isTrivial(oBr[i])
+            let trivial = JSCComparer.isTrivial(oBr[i]) && (kw != "oneOf" || oBr.count == 1)
             let back: Bool, fwd: Bool
             switch (kw, both) {
             case ("allOf", _), (_, false): back = false; fwd = !trivial
