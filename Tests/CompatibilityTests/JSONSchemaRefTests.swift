@@ -70,6 +70,17 @@ final class JSONSchemaRefTests: JSONSchemaCompatTestCase {
         _ = changes(##"{"type":"object"}"##, rootRecursive)
     }
 
+    /// Found by fuzzing: a `$ref` cycle that never descends into the document must not be assumed
+    /// compatible.
+    func testIllFoundedRefCyclesAreConservative() {
+        expectFlags("true", ##"{"$ref":"#"}"##, back: true, fwd: true)
+        expectFlags(##"{"$ref":"#","$defs":{"D":{"type":"string"}}}"##, ##"{"type":"string"}"##, back: true, fwd: true)
+        expectFlags(##"{"$ref":"#/$defs/D","$defs":{"D":{"$ref":"#/$defs/D"}}}"##, ##"{"$ref":"#/$defs/D","$defs":{"D":{"type":"array"}}}"##, back: true, fwd: true)
+        // A cycle that descends (a tree) stays a clean comparison.
+        let tree = ##"{"type":"object","properties":{"kids":{"type":"array","items":{"$ref":"#"}}}}"##
+        expectNone(tree, tree)
+    }
+
     /// 200 properties: compared with itself and with a copy with some changes.
     func testTwoHundredProperties() {
         func schema(_ change: Bool) -> JSONValue {

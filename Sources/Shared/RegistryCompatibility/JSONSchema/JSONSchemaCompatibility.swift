@@ -21,7 +21,7 @@ public enum JSONSchemaCompatibility {
         state.definitionsEqual = PyJSON.equal(old["$defs"], new["$defs"]) && PyJSON.equal(old["definitions"], new["definitions"])
             && JSCComparer.refKind(old["$defs"] ?? .null) != .other && JSCComparer.refKind(old["definitions"] ?? .null) != .other
         // The roots are being compared: a `$ref` to "#" on both sides meets this pair again.
-        state.visited.insert(JSCComparer.visitKey(swapped: false, "#", "#"))
+        state.visited[JSCComparer.visitKey(swapped: false, "#", "#")] = .inProgress(instanceDepth: 0)
         let comparer = JSCComparer(oldRoot: old, newRoot: new, state: state, swapped: false)
         return comparer.compare(JSCNode(old, "#"), JSCNode(new, "#"), path: "#")
     }
@@ -53,9 +53,13 @@ struct JSCNode {
 
 /// State shared by every comparer of one `changes` call (and its role-swapped children).
 final class JSCState {
-    /// `$ref` target pairs already compared or being compared (coinduction: a pair met again is
-    /// assumed compatible; its breaks, if any, are reported where it was first met).
-    var visited = Set<String>()
+    enum Visit { case inProgress(instanceDepth: Int), done }
+    /// `$ref` target pairs already compared or being compared. A pair met again after its
+    /// comparison: its breaks were reported where it was first met. A pair met again during its
+    /// comparison, deeper in the document: assumed compatible (coinduction, sound because documents
+    /// are finite). At the same depth (`{"$ref": "#"}`, `A → B → A` without descending): an
+    /// ill-founded cycle, reported as unsupported.
+    var visited: [String: Visit] = [:]
     var depth = 0
     var definitionsEqual = false
     /// Inside a trial comparison (branch matching): nested matchings take the first candidate.
@@ -224,9 +228,18 @@ struct JSCComparer {
         let nT = nRef?.target ?? n
         var out: [SchemaChange] = []
         let key = JSCComparer.visitKey(swapped: swapped, oT.ptr, nT.ptr)
-        if !state.visited.contains(key) {
-            state.visited.insert(key)
+        let depth = JSCText.instanceDepth(path)
+        switch state.visited[key] {
+        case nil:
+            state.visited[key] = .inProgress(instanceDepth: depth)
             out += compare(oT, nT, path: path)
+            state.visited[key] = .done
+        case .done:
+            break
+        case .inProgress(let d) where d < depth:
+            break
+        case .inProgress:
+            out.append(unsupported(path, "has a $ref cycle that does not descend into the document (ill-founded recursion)"))
         }
         // A $ref's siblings are a conjunct; the side without a $ref contributes `true` for them (its
         // whole schema was paired with the other side's target above).
@@ -806,9 +819,9 @@ struct JSCComparer {
     }
 
     /// The number of changes between two schemas, without marking anything as visited.
-    func cost(_ a: JSCNode, _ b: JSCNode) -> Int {
+    func cost(_ a: JSCNode, _ b: JSCNode, path: String) -> Int {
         let trial = JSCComparer(oldRoot: oldRoot, newRoot: newRoot, state: state.trialCopy(), swapped: swapped)
-        return trial.compare(a, b, path: "#").count
+        return trial.compare(a, b, path: path).count
     }
 
     func compareComposition(_ o: JSCNode, _ n: JSCNode, _ os: JSONObject, _ ns: JSONObject, path: String, into out: inout [SchemaChange]) {
@@ -892,7 +905,7 @@ struct JSCComparer {
                     let nt = JSCComparer.asObject(nBr[j]).flatMap { JSCComparer.typeSet($0) }
                     if let ot, let nt, !JSCComparer.typesOverlap(ot, nt) { continue }
                     if cheap { best = (j, 0); break }
-                    let c = cost(oNodes[i], nNodes[j])
+                    let c = cost(oNodes[i], nNodes[j], path: newPath(j))
                     if best == nil || c < best!.1 { best = (j, c) }
                 }
                 if let (j, _) = best {
@@ -1050,6 +1063,29 @@ enum JSCText {
         }
         if allProps && !names.isEmpty { return "Property '\(names.joined(separator: "."))'" }
         return "Schema at \(path)"
+    }
+
+    /// How deep in the document a schema at `path` applies: properties, items and the like descend,
+    /// allOf / anyOf / oneOf / not / dependentSchemas do not.
+    static func instanceDepth(_ path: String) -> Int {
+        let segs = path.split(separator: "/", omittingEmptySubsequences: false)
+        var depth = 0
+        var i = 1
+        while i < segs.count {
+            switch segs[i] {
+            case "properties", "patternProperties", "prefixItems":
+                depth += 1
+                i += 2
+            case "items", "additionalProperties", "propertyNames", "contains", "unevaluatedItems", "unevaluatedProperties":
+                depth += 1
+                i += 1
+            case "allOf", "anyOf", "oneOf", "dependentSchemas", "dependentRequired":
+                i += 2
+            default:
+                i += 1
+            }
+        }
+        return depth
     }
 
     /// The dotted name of property `k` of the schema described by `subject`.
