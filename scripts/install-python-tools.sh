@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Python tools the tests use into .venv-tools: openapi-spec-validator (checks
 # /openapi.json) and schemathesis (scripts/schemathesis.sh fuzzes the server against that
-# document), and pyflakes (scripts/test.sh lints the Python of scripts/ and bench/ with it).
+# document), pyflakes (scripts/test.sh lints the repository's Python with it), and avro (the
+# reference reader/writer compatibility checker the Avro engine is compared with in CompatibilityTests).
 # Idempotent; prints the venv's bin folder.
 set -euo pipefail
 
