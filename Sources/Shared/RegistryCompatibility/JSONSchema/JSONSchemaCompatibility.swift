@@ -402,29 +402,34 @@ struct JSCComparer {
         compareCount("minLength", isMin: true, code: "MIN_LENGTH", noun: "minimum length", os, ns, path: path, into: &out)
         compareCount("maxLength", isMin: false, code: "MAX_LENGTH", noun: "maximum length", os, ns, path: path, into: &out)
         let subject = JSCText.subject(path)
-        let op = os["pattern"], np = ns["pattern"]
-        switch (op, np) {
-        case (nil, .some(let b)):
-            out.append(change("PATTERN_ADDED", path + "/pattern", "\(subject) must now match the pattern \(b.serialized())", back: true, fwd: false))
-        case (.some(let a), nil):
-            out.append(change("PATTERN_REMOVED", path + "/pattern", "\(subject) no longer has to match the pattern \(a.serialized())", back: false, fwd: true))
-        case let (.some(a), .some(b)) where !PyJSON.equal(a, b):
-            out.append(change("PATTERN_CHANGED", path + "/pattern", "\(subject) pattern changed from \(a.serialized()) to \(b.serialized())", back: true, fwd: true))
-        default: break
-        }
+        compareRestriction("pattern", code: "PATTERN", os, ns, path: path, into: &out,
+                           added: { "\(subject) must now match the pattern \($0)" },
+                           removed: { "\(subject) no longer has to match the pattern \($0)" },
+                           changed: { "\(subject) pattern changed from \($0) to \($1)" })
     }
 
     /// `format` is compared whatever the type (an asserting validator may check it for any type).
     func compareFormat(_ os: JSONObject, _ ns: JSONObject, path: String, into out: inout [SchemaChange]) {
         let subject = JSCText.subject(path)
-        let of = os["format"], nf = ns["format"]
-        switch (of, nf) {
+        compareRestriction("format", code: "FORMAT", os, ns, path: path, into: &out,
+                           added: { "\(subject) format \($0) added" },
+                           removed: { "\(subject) format \($0) removed" },
+                           changed: { "\(subject) format changed from \($0) to \($1)" })
+    }
+
+    /// A keyword that only restricts (`pattern`, `format`): adding it narrows, removing it widens,
+    /// and any other value is unrelated (no inclusion between two values is proven).
+    func compareRestriction(_ keyword: String, code: String, _ os: JSONObject, _ ns: JSONObject, path: String,
+                            into out: inout [SchemaChange], added: (String) -> String, removed: (String) -> String,
+                            changed: (String, String) -> String) {
+        let at = path + "/" + keyword
+        switch (os[keyword], ns[keyword]) {
         case (nil, .some(let b)):
-            out.append(change("FORMAT_ADDED", path + "/format", "\(subject) format \(b.serialized()) added", back: true, fwd: false))
+            out.append(change(code + "_ADDED", at, added(b.serialized()), back: true, fwd: false))
         case (.some(let a), nil):
-            out.append(change("FORMAT_REMOVED", path + "/format", "\(subject) format \(a.serialized()) removed", back: false, fwd: true))
+            out.append(change(code + "_REMOVED", at, removed(a.serialized()), back: false, fwd: true))
         case let (.some(a), .some(b)) where !PyJSON.equal(a, b):
-            out.append(change("FORMAT_CHANGED", path + "/format", "\(subject) format changed from \(a.serialized()) to \(b.serialized())", back: true, fwd: true))
+            out.append(change(code + "_CHANGED", at, changed(a.serialized(), b.serialized()), back: true, fwd: true))
         default: break
         }
     }
