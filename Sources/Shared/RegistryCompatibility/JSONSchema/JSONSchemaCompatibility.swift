@@ -651,6 +651,19 @@ struct JSCComparer {
         return .schema
     }
 
+    /// A property declared on one side only, compared with what governs its name on the other:
+    /// matching `patternProperties` (compared pattern by pattern elsewhere, so here with anything),
+    /// else `additionalProperties`. `compareWith(governedByPatterns)` runs the comparison.
+    func oneSided(_ name: String, added: Bool, otherPatterns: JSONObject?, otherAdditional: JSONValue?, path: String,
+                  compareWith: (Bool) -> [SchemaChange]) -> (changes: [SchemaChange], model: String) {
+        guard let matched = matchingPatterns(name, otherPatterns) else {
+            return ([unsupported(path, "is matched against a patternProperties regex that cannot be evaluated")],
+                    "patternProperties not evaluated")
+        }
+        if !matched.isEmpty { return (compareWith(true), JSCComparer.contentModel(.pattern, added: added)) }
+        return (compareWith(false), JSCComparer.contentModel(JSCComparer.addKind(otherAdditional), added: added))
+    }
+
     func compareObjects(_ o: JSCNode, _ n: JSCNode, _ os: JSONObject, _ ns: JSONObject, path: String, into out: inout [SchemaChange]) {
         let subject = JSCText.subject(path)
         let oProps = os["properties"]?.objectValue ?? JSONObject(), nProps = ns["properties"]?.objectValue ?? JSONObject()
@@ -670,19 +683,9 @@ struct JSCComparer {
                 out += compare(JSCNode(ov, "\(o.ptr)/properties/\(JSCText.escape(k))"), nn, path: p)
                 continue
             }
-            let matched = matchingPatterns(k, oPP)
-            var subs: [SchemaChange]
-            var model: String
-            if matched == nil {
-                subs = [unsupported(p, "is matched against a patternProperties regex that cannot be evaluated")]
-                model = "patternProperties not evaluated"
-            } else if !matched!.isEmpty {
-                // Old: the matching patterns; new: this property and the same patterns (compared below).
-                subs = compare(.anything, nn, path: p)
-                model = JSCComparer.contentModel(.pattern, added: true)
-            } else {
-                subs = compare(oAdd, nn, path: p)
-                model = JSCComparer.contentModel(JSCComparer.addKind(os["additionalProperties"]), added: true)
+            // Before, the name was governed by the old schema's patterns or additionalProperties.
+            var (subs, model) = oneSided(k, added: true, otherPatterns: oPP, otherAdditional: os["additionalProperties"], path: p) {
+                compare($0 ? .anything : oAdd, nn, path: p)
             }
             if unevaluated { subs.append(unsupported(p, "is next to 'unevaluatedProperties', which is not analysed")) }
             let req = reqNew.contains(k) ? " (required)" : ""
@@ -691,18 +694,9 @@ struct JSCComparer {
         for (k, ov) in oProps where nProps[k] == nil {
             let p = "\(path)/properties/\(JSCText.escape(k))"
             let on = JSCNode(ov, "\(o.ptr)/properties/\(JSCText.escape(k))")
-            let matched = matchingPatterns(k, nPP)
-            var subs: [SchemaChange]
-            var model: String
-            if matched == nil {
-                subs = [unsupported(p, "is matched against a patternProperties regex that cannot be evaluated")]
-                model = "patternProperties not evaluated"
-            } else if !matched!.isEmpty {
-                subs = compare(on, .anything, path: p)
-                model = JSCComparer.contentModel(.pattern, added: false)
-            } else {
-                subs = compare(on, nAdd, path: p)
-                model = JSCComparer.contentModel(JSCComparer.addKind(ns["additionalProperties"]), added: false)
+            // After, the name is governed by the new schema's patterns or additionalProperties.
+            var (subs, model) = oneSided(k, added: false, otherPatterns: nPP, otherAdditional: ns["additionalProperties"], path: p) {
+                compare(on, $0 ? .anything : nAdd, path: p)
             }
             if unevaluated { subs.append(unsupported(p, "is next to 'unevaluatedProperties', which is not analysed")) }
             out += wrap("PROPERTY_REMOVED", p, "Property '\(JSCText.join(subject, k))' removed (\(model))", subs, always: true)
