@@ -89,13 +89,32 @@ struct SchemaRepository {
             """, [.text(key.model)] + s.parameters).compactMap { $0.string(0) }
     }
 
-    /// The model's versions in ascending semantic order (ties by insertion), for the compatibility plan.
-    func orderedVersions(_ key: ModelKey) throws -> [CompatibilityPolicy.Existing] {
+    /// Those of the model's versions that `candidates` names, in ascending semantic order (ties by
+    /// insertion), through the ordering index.
+    func versions(_ key: ModelKey, among candidates: CompatibilityPolicy.Candidates) throws -> [CompatibilityPolicy.Existing] {
         let s = scope(key, next: 2)
-        return try db.query("""
-            SELECT id, version, version_major, version_minor, version_patch FROM schemas WHERE model_name = $1 AND \(s.sql)
-            ORDER BY version_major, version_minor, version_patch, id
-            """, [.text(key.model)] + s.parameters).compactMap { row in
+        let columns = "SELECT id, version, version_major, version_minor, version_patch FROM schemas"
+        let rows: [SQLRow]
+        switch candidates {
+        case .none:
+            return []
+        case .highest(let count):
+            rows = try db.query("""
+                \(columns) WHERE model_name = $1 AND \(s.sql)
+                ORDER BY version_major DESC, version_minor DESC, version_patch DESC, id DESC LIMIT $\(s.parameters.count + 2)
+                """, [.text(key.model)] + s.parameters + [.int(Int64(count))]).reversed()
+        case .major(let major):
+            rows = try db.query("""
+                \(columns) WHERE model_name = $1 AND \(s.sql) AND version_major = $\(s.parameters.count + 2)
+                ORDER BY version_minor, version_patch, id
+                """, [.text(key.model)] + s.parameters + [.int(major)])
+        case .all:
+            rows = try db.query("""
+                \(columns) WHERE model_name = $1 AND \(s.sql)
+                ORDER BY version_major, version_minor, version_patch, id
+                """, [.text(key.model)] + s.parameters)
+        }
+        return rows.compactMap { row in
             guard let id = row.int(0), let version = row.string(1), let number = SchemaVersion(version) else { return nil }
             return CompatibilityPolicy.Existing(id: id, version: version, number: number)
         }

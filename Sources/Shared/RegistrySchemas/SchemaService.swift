@@ -154,7 +154,8 @@ public struct SchemaService: Sendable {
     private func check(_ key: ModelKey, _ submission: SchemaSubmission, _ parsed: SchemaVersion, level: CompatibilityLevel,
                        _ repository: SchemaRepository) throws -> CompatibilityReport {
         guard level != .none else { return CompatibilityReport(level: level, checkedAgainst: [], messages: []) }
-        let existing = try repository.orderedVersions(key).filter { $0.version != submission.version }
+        let candidates = CompatibilityPolicy.candidates(level, new: parsed)
+        let existing = try repository.versions(key, among: candidates).filter { $0.version != submission.version }
         let against = try CompatibilityPolicy.plan(level, new: parsed, existing: existing).map { comparison in
             guard let record = try repository.find(id: comparison.existing.id) else {
                 throw DatabaseError.statementFailed("row \(comparison.existing.id) vanished")

@@ -29,8 +29,13 @@ import RegistryJSON
 /// reader alias equal to the writer's full name), so a namespace change alone breaks nothing.
 public enum AvroCompatibility {
     public static func changes(old: JSONValue, new: JSONValue) -> [SchemaChange] {
+        changes(old: ParsedAvroSchema(old), new: ParsedAvroSchema(new))
+    }
+
+    /// The same, for schemas parsed once (a new schema compared with many versions).
+    public static func changes(old: ParsedAvroSchema, new: ParsedAvroSchema) -> [SchemaChange] {
         var differ = AvroDiffer()
-        differ.walk(old: AvroSchemaParser.parse(old), new: AvroSchemaParser.parse(new), path: "#", mask: .both)
+        differ.walk(old: old.root, new: new.root, path: "#", mask: .both)
         return differ.changes
     }
 
@@ -39,6 +44,13 @@ public enum AvroCompatibility {
         var resolver = AvroResolver()
         return resolver.canRead(reader: AvroSchemaParser.parse(reader), writer: AvroSchemaParser.parse(writer))
     }
+}
+
+/// An Avro schema parsed for the engine. The walks only read it, so one parse serves many comparisons.
+public struct ParsedAvroSchema: @unchecked Sendable {
+    let root: AvroNode
+
+    public init(_ json: JSONValue) { root = AvroSchemaParser.parse(json) }
 }
 
 /// Which directions a comparison still speaks for: a field pair matched only through the old

@@ -1035,12 +1035,25 @@ struct JSCComparer {
 
 /// Wording of paths and values in descriptions.
 enum JSCText {
+    /// RFC 6901. Names rarely hold `~` or `/`: those return as they are, without a copy (this runs
+    /// for every property of every comparison).
     static func escape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        var escaped = ""
+        escaped.reserveCapacity(token.utf8.count + 2)
+        for character in token.unicodeScalars {
+            switch character {
+            case "~": escaped += "~0"
+            case "/": escaped += "~1"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
     }
 
     static func unescape(_ token: Substring) -> String {
-        token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        guard token.utf8.contains(UInt8(ascii: "~")) else { return String(token) }
+        return token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
     }
 
     /// "Property 'address.city'" for `#/properties/address/properties/city`, "Root schema" for `#`,

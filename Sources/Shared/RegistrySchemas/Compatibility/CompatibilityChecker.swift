@@ -12,11 +12,12 @@ enum CompatibilityChecker {
     static func report(_ level: CompatibilityLevel, new: Candidate,
                        against existing: [(version: String, directions: CheckedDirections, schema: Candidate)]) -> CompatibilityReport {
         var messages: [CompatibilityMessage] = []
+        let newAvro = existing.contains { $0.schema.avroSchema != nil } ? new.avroSchema.map(ParsedAvroSchema.init) : nil
         for (version, directions, old) in existing {
             let json = JSONSchemaCompatibility.changes(old: old.jsonSchema, new: new.jsonSchema)
             messages += json.map { message($0, version: version, schema: .json, checked: directions) }
-            if let oldAvro = old.avroSchema, let newAvro = new.avroSchema {
-                let avro = AvroCompatibility.changes(old: oldAvro, new: newAvro)
+            if let oldAvro = old.avroSchema, let newAvro {
+                let avro = AvroCompatibility.changes(old: ParsedAvroSchema(oldAvro), new: newAvro)
                 messages += avro.map { message($0, version: version, schema: .avro, checked: directions) }
             }
         }

@@ -34,6 +34,24 @@ enum CompatibilityPolicy {
         let directions: CheckedDirections
     }
 
+    /// The existing versions a level can name, so that the database reads no more than those:
+    /// the two highest (one may be the new version itself, overwritten), the MAJOR line, or all.
+    enum Candidates: Equatable {
+        case none
+        case highest(count: Int)
+        case major(Int64)
+        case all
+    }
+
+    static func candidates(_ level: CompatibilityLevel, new: SchemaVersion) -> Candidates {
+        switch level {
+        case .none: return .none
+        case .backward, .forward, .full: return .highest(count: 2)
+        case .backwardTransitive, .forwardTransitive, .fullTransitive: return .all
+        case .semver: return .major(new.major)
+        }
+    }
+
     /// `existing` in ascending semantic order, without the new version itself (an overwrite is
     /// checked against the others). The plan keeps that order.
     static func plan(_ level: CompatibilityLevel, new: SchemaVersion, existing: [Existing]) -> [Comparison] {
