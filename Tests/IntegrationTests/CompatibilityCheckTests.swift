@@ -111,6 +111,9 @@ final class CompatibilityCheckTests: XCTestCase {
         // …and the namespaced model of that name is another model, under NONE.
         try accepted("/schemas/Glob?namespace=ns", "1.0.0", M.closed([("age", number)]))
         try accepted("/schemas/Glob?namespace=ns", "2.0.0", M.closed([("age", integer)]))
+        XCTAssertEqual(try server.storedVersions("/schemas/Glob?namespace=ns"), ["1.0.0", "2.0.0"])
+        XCTAssertEqual(try server.storedVersions("/schemas/ns/Glob"), ["1.0.0", "2.0.0"])
+        XCTAssertEqual(try server.storedVersions("/schemas/Glob"), ["1.0.0"])
 
         // The namespace scope is enforced, and the model scope wins over it.
         XCTAssertEqual(try server.putLevel("/config/namespaces/strict", "FULL").status, 200)
@@ -280,9 +283,9 @@ final class CompatibilityCheckTests: XCTestCase {
         XCTAssertEqual(try server.dryRun("/schemas/ns/User", "2.0.0", ageInteger).text, empty, "NONE checks nothing")
         let example = try server.dryRun("/schemas/ns/User", "2.0.0", ageInteger, query: "?level=BACKWARD")
         XCTAssertEqual(example.status, 200)
-        XCTAssertEqual(example.text, #"{"compatible":false,"level":"BACKWARD","checked_against":["1.1.0"],"# +
-                       #""messages":[{"version":"1.1.0","schema":"json","direction":"backward","path":"#/properties/age","# +
-                       #""change":"TYPE_NARROWED","breaking":true,"description":"Property 'age' type narrowed from number to integer"}]}"#)
+        XCTAssertEqual(example.text, ##"{"compatible":false,"level":"BACKWARD","checked_against":["1.1.0"],"## +
+                       ##""messages":[{"version":"1.1.0","schema":"json","direction":"backward","path":"#/properties/age","## +
+                       ##""change":"TYPE_NARROWED","breaking":true,"description":"Property 'age' type narrowed from number to integer"}]}"##)
         // The global form with ?namespace= is the same model; without it, another (empty) one.
         XCTAssertEqual(try server.dryRun("/schemas/User?namespace=ns", "2.0.0", ageInteger, query: "?level=BACKWARD").text, example.text)
         XCTAssertEqual(try server.dryRun("/schemas/User", "2.0.0", ageInteger, query: "?level=BACKWARD").text,

@@ -53,6 +53,12 @@ enum Compat {
         ["type": "record", "name": .string(name), "fields": .array(fields)]
     }
 
+    /// `model` (`/schemas/ns/M`, or `/schemas/M?namespace=ns`) + `suffix` + `query` (`?a=b`), queries merged.
+    static func route(_ model: String, _ suffix: String, _ query: String = "") -> String {
+        guard let mark = model.firstIndex(of: "?") else { return model + suffix + query }
+        return String(model[..<mark]) + suffix + String(model[mark...]) + query.replacingOccurrences(of: "?", with: "&")
+    }
+
     /// A registration (and dry-run) body.
     static func schemaBody(_ version: String, _ json: JSONValue, avro: JSONValue? = nil) -> String {
         var object = JSONObject([("version", .string(version)), ("json_schema", json)])
@@ -67,18 +73,13 @@ extension ServerProcess {
     @discardableResult
     func registerSchema(_ model: String, _ version: String, _ json: JSONValue, avro: JSONValue? = nil, query: String = "",
                         key: String? = nil) throws -> HTTPClientResponse {
-        try call("POST", model + "/versions" + query, key: key, json: Compat.schemaBody(version, json, avro: avro))
+        try call("POST", Compat.route(model, "/versions", query), key: key, json: Compat.schemaBody(version, json, avro: avro))
     }
 
     /// `POST <model path>/compatibility` (the dry run); `query` e.g. `?level=FULL`.
     func dryRun(_ model: String, _ version: String, _ json: JSONValue, avro: JSONValue? = nil, query: String = "",
                 key: String? = nil) throws -> HTTPClientResponse {
-        let path: String
-        if let mark = model.firstIndex(of: "?") {   // a global model path with ?namespace=
-            path = String(model[..<mark]) + "/compatibility" + String(model[mark...]) + query.replacingOccurrences(of: "?", with: "&")
-        } else {
-            path = model + "/compatibility" + query
-        }
+        let path = Compat.route(model, "/compatibility", query)
         return try call("POST", path, key: key, json: Compat.schemaBody(version, json, avro: avro))
     }
 
@@ -90,7 +91,7 @@ extension ServerProcess {
 
     /// The versions of a model (`GET <model path>/versions`); [] when the model has none (404).
     func storedVersions(_ model: String, key: String? = nil) throws -> [String] {
-        let response = try call("GET", model + "/versions", key: key)
+        let response = try call("GET", Compat.route(model, "/versions"), key: key)
         if response.status == 404 { return [] }
         guard response.status == 200 else { throw TestTimeout(what: "versions of \(model): \(response.status) \(response.text)") }
         return try response.json()["versions"]?.arrayValue?.compactMap { $0.stringValue } ?? []
