@@ -58,7 +58,10 @@ let package = Package(
         ),
         .target(
             name: "RegistrySchemas",
-            dependencies: ["RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryDomain"],
+            dependencies: [
+                "RegistryJSON", "RegistryJSONSchema", "RegistryStorage", "RegistryRuntime", "RegistryDomain",
+                "RegistryCompatibility",
+            ],
             path: "Sources/Shared/RegistrySchemas"
         ),
         // Compatibility engines (issue 14): what changed between two schemas and what it breaks.
@@ -129,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompatibilityTests",
-            dependencies: ["RegistryCompatibility", "RegistryJSON"],
+            dependencies: ["RegistryCompatibility", "RegistryRuntime", "RegistryJSON"],
             path: "Tests/CompatibilityTests",
             exclude: ["avro_oracle.py"]
         ),

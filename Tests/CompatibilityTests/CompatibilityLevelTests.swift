@@ -1,4 +1,4 @@
-import RegistryCompatibility
+import RegistryRuntime
 import XCTest
 
 final class CompatibilityLevelTests: XCTestCase {

@@ -89,6 +89,40 @@ struct SchemaRepository {
             """, [.text(key.model)] + s.parameters).compactMap { $0.string(0) }
     }
 
+    /// The model's versions in ascending semantic order (ties by insertion), for the compatibility plan.
+    func orderedVersions(_ key: ModelKey) throws -> [CompatibilityPolicy.Existing] {
+        let s = scope(key, next: 2)
+        return try db.query("""
+            SELECT id, version, version_major, version_minor, version_patch FROM schemas WHERE model_name = $1 AND \(s.sql)
+            ORDER BY version_major, version_minor, version_patch, id
+            """, [.text(key.model)] + s.parameters).compactMap { row in
+            guard let id = row.int(0), let version = row.string(1), let number = SchemaVersion(version) else { return nil }
+            return CompatibilityPolicy.Existing(id: id, version: version, number: number)
+        }
+    }
+
+    /// Serialises the registrations of one model until the transaction ends. SQLite needs nothing:
+    /// its write transactions (`BEGIN IMMEDIATE`) already run one at a time. On PostgreSQL, an
+    /// advisory lock keyed by a hash of the model (two models sharing a hash merely wait for each other).
+    func lockModel(_ key: ModelKey) throws {
+        guard db.dialect == .postgres else { return }
+        _ = try db.query("SELECT pg_advisory_xact_lock($1, $2)", [.int(Self.lockClass), .int(Int64(Self.lockHash(key)))])
+    }
+
+    /// The first key of the two-key advisory locks that serialise a model's registrations.
+    private static let lockClass: Int64 = 1_887_007_314
+
+    /// FNV-1a over the namespace (or a marker for global) and the model name, folded to 32 bits.
+    static func lockHash(_ key: ModelKey) -> Int32 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let text = (key.namespace.map { "n" + $0 } ?? "g") + "\u{0}" + key.model
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return Int32(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
+
     /// (namespace, version) of every row of a model, in insertion order.
     func namespaces(model: String) throws -> [(namespace: String?, version: String)] {
         try db.query("SELECT namespace, version FROM schemas WHERE model_name = $1 ORDER BY id", [.text(model)])

@@ -1,36 +1,45 @@
 import RegistryDomain
 import RegistryJSON
 import RegistryJSONSchema
+import RegistryRuntime
 import RegistryStorage
 
-/// The schema registry's rules (contract §6–§7). Blocking: call it off the event loop.
+/// The schema registry's rules (contract §6–§7, compatibility of issue 14). Blocking: call it off
+/// the event loop.
 public struct SchemaService: Sendable {
     public let pool: ConnectionPool
+    /// The server scope's level when `PUT /config` has not stored one.
+    public let defaultCompatibility: CompatibilityLevel
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, defaultCompatibility: CompatibilityLevel = .none) {
+        self.pool = pool
+        self.defaultCompatibility = defaultCompatibility
+    }
 
     /// Registers a version, or replaces it with `allowOverwrite` (id and deprecation kept).
     /// Order of checks as the reference: version format (400), JSON Schema (422), Avro (422),
-    /// existence (409). Uniqueness holds under concurrency: the database refuses the second row.
+    /// existence (409); then the compatibility level in force (409 `IncompatibleSchema`).
+    /// Uniqueness holds under concurrency: the database refuses the second row. The compatibility
+    /// check and the insert run under the model's lock, so two registrations cannot both pass
+    /// against a state that one of them changes.
     public func register(_ key: ModelKey, _ submission: SchemaSubmission, allowOverwrite: Bool) throws -> SchemaRecord {
-        guard let parsed = SchemaVersion(submission.version) else {
-            throw RegistryError.badRequest(SchemaVersion.formatError(submission.version))
-        }
-        if let problem = JSONSchemaCheck.metaSchemaError(submission.jsonSchema) {
-            throw RegistryError.unprocessable("Invalid JSON Schema: \(problem)")
-        }
-        if let avro = submission.avroSchema, let problem = AvroSchemaCheck.firstProblem(avro) {
-            throw RegistryError.unprocessable("Invalid Avro schema: \(problem)")
-        }
+        let parsed = try validate(submission)
         let duplicate = RegistryError.conflict(
             "Schema \(key.identifier(version: submission.version)) already exists. Use allow_overwrite=true to replace it.")
         do {
             return try pool.withConnection { db in
                 try db.transaction {
                     let repository = SchemaRepository(db: db)
+                    let level = try CompatibilityConfigService.inForce(.model(key), db: db, defaultLevel: defaultCompatibility).level
+                    if level != .none { try repository.lockModel(key) }
+                    let existingID = try repository.existingID(key, version: submission.version)
+                    if existingID != nil && !allowOverwrite { throw duplicate }
+                    let report = try check(key, submission, parsed, level: level, repository)
+                    guard report.isCompatible else {
+                        throw IncompatibleSchema(key, version: submission.version, report: report)
+                    }
                     let id: Int
-                    if let existing = try repository.existingID(key, version: submission.version) {
-                        guard allowOverwrite else { throw duplicate }
+                    if let existing = existingID {
                         try repository.overwrite(id: existing, submission)
                         id = existing
                     } else {
@@ -42,6 +51,17 @@ public struct SchemaService: Sendable {
             }
         } catch DatabaseError.uniqueViolation {
             throw duplicate   // a concurrent registration of the same version won
+        }
+    }
+
+    /// The dry run: what registering `submission` would meet at `level` (default: the level in
+    /// force for the model). Validates like `register`; stores nothing.
+    public func checkCompatibility(_ key: ModelKey, _ submission: SchemaSubmission,
+                                   level: CompatibilityLevel?) throws -> CompatibilityReport {
+        let parsed = try validate(submission)
+        return try pool.withConnection { db in
+            let level = try level ?? CompatibilityConfigService.inForce(.model(key), db: db, defaultLevel: defaultCompatibility).level
+            return try check(key, submission, parsed, level: level, SchemaRepository(db: db))
         }
     }
 
@@ -114,6 +134,37 @@ public struct SchemaService: Sendable {
     }
 
     // MARK: -
+
+    /// The checks of the body that need no database: version format (400), JSON Schema, Avro (422).
+    private func validate(_ submission: SchemaSubmission) throws -> SchemaVersion {
+        guard let parsed = SchemaVersion(submission.version) else {
+            throw RegistryError.badRequest(SchemaVersion.formatError(submission.version))
+        }
+        if let problem = JSONSchemaCheck.metaSchemaError(submission.jsonSchema) {
+            throw RegistryError.unprocessable("Invalid JSON Schema: \(problem)")
+        }
+        if let avro = submission.avroSchema, let problem = AvroSchemaCheck.firstProblem(avro) {
+            throw RegistryError.unprocessable("Invalid Avro schema: \(problem)")
+        }
+        return parsed
+    }
+
+    /// Compares the submission with the versions the level names (the submitted version itself
+    /// excluded: an overwrite is checked against the others).
+    private func check(_ key: ModelKey, _ submission: SchemaSubmission, _ parsed: SchemaVersion, level: CompatibilityLevel,
+                       _ repository: SchemaRepository) throws -> CompatibilityReport {
+        guard level != .none else { return CompatibilityReport(level: level, checkedAgainst: [], messages: []) }
+        let existing = try repository.orderedVersions(key).filter { $0.version != submission.version }
+        let against = try CompatibilityPolicy.plan(level, new: parsed, existing: existing).map { comparison in
+            guard let record = try repository.find(id: comparison.existing.id) else {
+                throw DatabaseError.statementFailed("row \(comparison.existing.id) vanished")
+            }
+            return (version: record.version, directions: comparison.directions,
+                    schema: CompatibilityChecker.Candidate(jsonSchema: record.jsonSchema, avroSchema: record.avroSchema))
+        }
+        let candidate = CompatibilityChecker.Candidate(jsonSchema: submission.jsonSchema, avroSchema: submission.avroSchema)
+        return CompatibilityChecker.report(level, new: candidate, against: against)
+    }
 
     private func notFound(_ key: ModelKey, _ version: String) -> RegistryError {
         .notFound("Schema \(key.identifier(version: version)) not found")

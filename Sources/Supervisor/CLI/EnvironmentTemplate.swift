@@ -67,6 +67,9 @@ enum EnvironmentTemplate {
         PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED=\(d.rateLimitEnabled)
         PYRMUTE_REGISTRY_RATE_LIMIT_PER_MINUTE=\(d.rateLimitPerMinute)
 
+        # Compatibility (the server scope until PUT /config stores one; see docs/compatibility.md)
+        PYRMUTE_REGISTRY_DEFAULT_COMPATIBILITY=\(d.defaultCompatibility.rawValue)  # \(CompatibilityLevel.allCases.map(\.rawValue).joined(separator: ", "))
+
         # Observability
         # PYRMUTE_REGISTRY_SENTRY_DSN=
         PYRMUTE_REGISTRY_SENTRY_TRACES_SAMPLE_RATE=\(d.sentryTracesSampleRate)

@@ -15,5 +15,5 @@ public struct Migration: Sendable {
     }
 
     public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration, KeyLookup.migration,
-                                          RateLimitCounters.migration]
+                                          RateLimitCounters.migration, CompatibilityConfigTable.migration]
 }

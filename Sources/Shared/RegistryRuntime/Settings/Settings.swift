@@ -39,6 +39,10 @@ public struct Settings: Sendable {
     /// Proxies whose `X-Forwarded-For` is believed (addresses or IPv4 CIDR blocks).
     public var trustedProxies: [String] = []
 
+    /// The compatibility level in force where no namespace or model sets one, until `PUT /config`
+    /// stores another.
+    public var defaultCompatibility = CompatibilityLevel.none
+
     public var sentryDSN: String? = nil
     public var sentryTracesSampleRate = 1.0
     public var sentryProfilesSampleRate = 0.0

@@ -49,6 +49,7 @@ public struct SettingsLoader {
         try read("AUDIT_METHODS", into: &s.auditMethods) { try list($0, $1).map { $0.uppercased() } }
         try read("AUDIT_PATHS", into: &s.auditPaths, list)
         try read("TRUSTED_PROXIES", into: &s.trustedProxies, list)
+        try read("DEFAULT_COMPATIBILITY", into: &s.defaultCompatibility, choice(CompatibilityLevel.self))
         try read("SENTRY_DSN", into: &s.sentryDSN) { v, _ in v.isEmpty ? nil : v }
         try read("SENTRY_TRACES_SAMPLE_RATE", into: &s.sentryTracesSampleRate, fraction)
         try read("SENTRY_PROFILES_SAMPLE_RATE", into: &s.sentryProfilesSampleRate, fraction)

@@ -6,30 +6,22 @@ import RegistrySchemas
 /// The schema endpoints (contract §6). Each parses the request, calls `SchemaService` on the
 /// thread pool and encodes the answer; the rules live in the service.
 struct SchemaHandlers {
-    /// `/schemas/{namespace}/{model_name}/…` or `/schemas/{model_name}/…?namespace=`.
-    enum Form { case namespaced, global }
+    typealias Form = ModelPathForm
 
     let app: Application
     private let service: SchemaService
 
     init(app: Application) {
         self.app = app
-        service = SchemaService(pool: app.pool)
+        service = SchemaService(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility)
     }
 
     func register(_ form: Form) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             let overwrite = query.bool("allow_overwrite", default: false)
-            let submission: SchemaSubmission
-            do {
-                try query.collector.check()
-                submission = try SchemaCreateBody.read(request)
-            } catch var failure as ValidationFailure {
-                failure.issues = query.collector.issues + failure.issues
-                throw failure
-            }
+            let submission = try query.withBody { try SchemaCreateBody.read(request) }
             return app.answer(request, status: .created) { [service] in
                 try service.register(key, submission, allowOverwrite: overwrite).json
             }
@@ -39,7 +31,7 @@ struct SchemaHandlers {
     func get(_ form: Form) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             let version = query.pathText("version")
             try query.collector.check()
             return app.answer(request) { [service] in try service.get(key, version: version).json }
@@ -49,7 +41,7 @@ struct SchemaHandlers {
     func latest(_ form: Form) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             try query.collector.check()
             return app.answer(request) { [service] in try service.latest(key).json }
         }
@@ -58,7 +50,7 @@ struct SchemaHandlers {
     func versions(_ form: Form) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             try query.collector.check()
             return app.answer(request) { [service] in ["versions": .array(try service.versions(key).map(JSONValue.string))] }
         }
@@ -67,7 +59,7 @@ struct SchemaHandlers {
     func compare(_ form: Form) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             let from = query.required("from_version"), to = query.required("to_version")
             try query.collector.check()
             return app.answer(request) { [service] in
@@ -86,7 +78,7 @@ struct SchemaHandlers {
     func delete(_ form: Form) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             let version = query.pathText("version")
             let force = query.bool("force", default: false)
             try query.collector.check()
@@ -101,7 +93,7 @@ struct SchemaHandlers {
     func deprecate(_ form: Form, deprecated: Bool) -> Handler {
         { [self] request, _ in
             var query = QueryParameters(request)
-            let key = modelKey(&query, form)
+            let key = query.modelKey(form)
             let version = query.pathText("version")
             let message = deprecated ? query.string("message", maximumLength: 500) : nil
             try query.collector.check()
@@ -137,19 +129,6 @@ struct SchemaHandlers {
             let listing = try service.list(listQuery)
             return ["schemas": .array(listing.items), "total": .int(listing.items.count), "limit": .int(limit),
                     "offset": .int(offset), "total_count": .int(listing.totalCount)]
-        }
-    }
-
-    // MARK: -
-
-    private func modelKey(_ query: inout QueryParameters, _ form: Form) -> ModelKey {
-        switch form {
-        case .namespaced:
-            let namespace = query.pathSegment("namespace")
-            return ModelKey(namespace: namespace, model: query.pathSegment("model_name"))
-        case .global:
-            let model = query.pathSegment("model_name")
-            return ModelKey(namespace: query.string("namespace", maximumLength: 255), model: model)
         }
     }
 }

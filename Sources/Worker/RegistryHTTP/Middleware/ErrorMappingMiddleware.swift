@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import RegistryDomain
+import RegistrySchemas
 import RegistryStorage
 
 /// The one place where an error becomes a status and a body: whatever the steps after it throw
@@ -24,6 +25,8 @@ struct ErrorMappingMiddleware: Middleware {
             return error.response
         case let failure as ValidationFailure:
             return failure.response
+        case let refusal as IncompatibleSchema:
+            return .json(refusal.body, status: .conflict)
         case let error as RegistryError:
             switch error {
             case .badRequest(let detail): return .detail(detail, status: .badRequest)

@@ -3,6 +3,7 @@ enum OpenAPITag: String, CaseIterable, Sendable {
     case root
     case health
     case schemas
+    case compatibility
     case apiKeys = "api-keys"
     case audit
     case metrics
@@ -13,6 +14,7 @@ enum OpenAPITag: String, CaseIterable, Sendable {
         case .root: return "Name, version and where to look next"
         case .health: return "Liveness and readiness probes"
         case .schemas: return "Register, read, compare, deprecate and delete schema versions"
+        case .compatibility: return "Compatibility levels at the server, namespace and model scopes, and the dry-run check"
         case .apiKeys: return "API key management (admin)"
         case .audit: return "The audit trail of mutating requests (admin)"
         case .metrics: return "Request, worker and database metrics of the whole server"

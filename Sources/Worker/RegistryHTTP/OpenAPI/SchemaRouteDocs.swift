@@ -15,6 +15,8 @@ extension RouteDoc {
                  success: .json(201, "Registered (or replaced)", schemaResponse, links: registeredLinks(form)),
                  errors: [.detail(400, "The version is not plain `major.minor.patch`"),
                           .detail(409, "The version exists and `allow_overwrite` is false"),
+                          .json(409, "Not compatible at the level in force (`messages` as the dry run lists them)",
+                                .component(Components.incompatibleSchema)),
                           .detail(422, "Invalid JSON Schema or Avro schema")],
                  usesDatabase: true)
     }

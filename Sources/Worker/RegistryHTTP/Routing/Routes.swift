@@ -34,6 +34,23 @@ enum Routes {
             router.add(.GET, DocsPaths.redoc, nil, docs.redoc, doc: .redoc)
         }
 
+        // The compatibility routes come first: a path such as `/schemas/a/versions/config` is the
+        // config of model `versions` in namespace `a` (no version can be named `config`).
+        let compatibility = CompatibilityHandlers(app: app)
+        router.add(.GET, "/config", .read, compatibility.getConfig(.server), doc: .getCompatibility(.server))
+        router.add(.PUT, "/config", .admin, compatibility.putConfig(.server), doc: .putCompatibility(.server))
+        for (pattern, form) in [("/config/namespaces/{namespace}", CompatibilityHandlers.ScopeForm.namespace),
+                                ("/schemas/{namespace}/{model_name}/config", .model(.namespaced)),
+                                ("/schemas/{model_name}/config", .model(.global))] {
+            router.add(.GET, pattern, .read, compatibility.getConfig(form), doc: .getCompatibility(form))
+            router.add(.PUT, pattern, .admin, compatibility.putConfig(form), doc: .putCompatibility(form))
+            router.add(.DELETE, pattern, .admin, compatibility.deleteConfig(form), doc: .deleteCompatibility(form))
+        }
+        router.add(.POST, "/schemas/{namespace}/{model_name}/compatibility", .read, compatibility.check(.namespaced),
+                   doc: .checkCompatibility(.namespaced))
+        router.add(.POST, "/schemas/{model_name}/compatibility", .read, compatibility.check(.global),
+                   doc: .checkCompatibility(.global))
+
         router.add(.POST, "/schemas/{namespace}/{model_name}/versions", .write, schemas.register(.namespaced),
                    doc: .registerSchema(.namespaced))
         router.add(.GET, "/schemas/{namespace}/{model_name}/versions/latest", .read, schemas.latest(.namespaced),

@@ -89,3 +89,19 @@ struct QueryParameters {
         return value
     }
 }
+
+extension QueryParameters {
+    /// Reads the body, then answers the query's issues and the body's in one 422, the query's first
+    /// (as FastAPI lists them), each once.
+    func withBody<T>(_ read: () throws -> T) throws -> T {
+        let value: T
+        do {
+            value = try read()
+        } catch var failure as ValidationFailure {
+            failure.issues = collector.issues + failure.issues
+            throw failure
+        }
+        try collector.check()
+        return value
+    }
+}
