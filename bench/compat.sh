@@ -5,7 +5,7 @@
 #    in alternating rounds on one server (NONE then BACKWARD, then BACKWARD then NONE, …): wrk with
 #    bench/lua/compat.lua, a new version of a 20-property JSON Schema with every request (each
 #    differs from the model's latest by its description alone, so each passes BACKWARD), spread
-#    over 10 fresh models per round; req/s, p50, p99 per round, the medians and their ratio.
+#    over MODELS fresh models per round; req/s, p50, p99 per round, the medians and their ratio.
 # b. the time of one dry run (POST /schemas/{ns}/{model}/compatibility?level=…) of a 200-property
 #    JSON Schema against 100 versions registered under NONE, timed with curl -w %{time_total}
 #    (CHECKS times after one warm-up; median, min, max) at the levels NONE (no comparison: the
@@ -17,9 +17,10 @@
 #
 # BIN_DIR holds pyrmute-registry and pyrmute-registry-worker; without it this checkout is built in
 # release (SCRATCH, default .build-bench; SKIP_BUILD=1 uses what is there).
-# Environment: BACKENDS (default "sqlite"; "sqlite postgres" for both), WORKERS (2), ROUNDS (3
-# per level), DURATION (seconds per round, 5), WARMUP (seconds, 2), CONNECTIONS (64), THREADS
-# (wrk threads, 2), VERSIONS (100), PROPS (200), CHECKS (11).
+# Environment: BACKENDS (default "sqlite"; "sqlite postgres" for both), PARTS (default "a b"),
+# WORKERS (2), ROUNDS (3 per level), DURATION (seconds per round, 5), WARMUP (seconds, 2),
+# CONNECTIONS (64), THREADS (wrk threads, 2), MODELS (models per round in a, 10), VERSIONS (100),
+# PROPS (200), CHECKS (11).
 # Prints the tables and writes them to bench/results/compat-latest.txt.
 set -euo pipefail
 
@@ -33,6 +34,8 @@ if [ $# -gt 1 ]; then
     exit 2
 fi
 BACKENDS=${BACKENDS:-sqlite}
+PARTS=${PARTS:-a b}
+MODELS=${MODELS:-10}
 WORKERS=${WORKERS:-2}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-5}
@@ -73,7 +76,7 @@ python3 "$HELPER" body 1.1.0 "$PROPS" avro >"$WORK/body-avro.json"
 say "# bench/compat.sh $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none), bin $BIN"
 say "# $WORKERS workers, $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "# a. register: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS alternating rounds per level (warm-up ${WARMUP}s),"
-say "#    20-property JSON Schema ($(wc -c <"$WORK/register-schema.json") B), 10 new models per round"
+say "#    20-property JSON Schema ($(wc -c <"$WORK/register-schema.json") B), $MODELS new models per round"
 say "# b. dry run: $VERSIONS versions of a $PROPS-property JSON Schema ($(wc -c <"$WORK/body-json.json") B body; with the"
 say "#    $PROPS-field Avro record $(wc -c <"$WORK/body-avro.json") B), curl -w %{time_total}, $CHECKS timed checks after one warm-up"
 
@@ -115,7 +118,7 @@ register_round() {
     local backend=$1 level=$2 tag=$3 out="$WORK/wrk.txt" non2xx sockerr
     set_level "$level"
     run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency \
-        -s "$LUA" "http://127.0.0.1:$PORT" -- compat "$tag" "$WORK/register-schema.json" || true
+        -s "$LUA" "http://127.0.0.1:$PORT" -- compat "$tag" "$WORK/register-schema.json" "$MODELS" || true
     read_wrk "$out"
     if [ -z "${rps:-}" ]; then
         echo "wrk failed ($backend $level):" >&2; cat "$out" >&2; exit 1
@@ -137,7 +140,7 @@ part_a() {
     if [ "$WARMUP" -gt 0 ]; then
         set_level NONE
         run_wrk $((WARMUP + 30)) /dev/null -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" \
-            -s "$LUA" "http://127.0.0.1:$PORT" -- compat warmup "$WORK/register-schema.json" || true
+            -s "$LUA" "http://127.0.0.1:$PORT" -- compat warmup "$WORK/register-schema.json" "$MODELS" || true
     fi
     : >"$WORK/NONE.txt"
     : >"$WORK/BACKWARD.txt"
@@ -234,8 +237,8 @@ for BACKEND in $BACKENDS; do
         url="sqlite:///$WORK/sqlite/registry.db"
     fi
     start_server "$BACKEND" "$url"
-    part_a "$BACKEND"
-    part_b "$BACKEND"
+    [[ " $PARTS " == *" a "* ]] && part_a "$BACKEND"
+    [[ " $PARTS " == *" b "* ]] && part_b "$BACKEND"
     if grep -qiE 'error|fatal' "$WORK/$BACKEND/server.log"; then
         say "# $BACKEND server log, lines with error/fatal:"
         say "$(grep -iE 'error|fatal' "$WORK/$BACKEND/server.log" | sort | uniq -c | sort -rn | head -n 10)"
