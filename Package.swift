@@ -45,7 +45,7 @@ let package = Package(
         .target(
             name: "RegistryDomain",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "CCrypt",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
-                  int listen_fd, int ready_fd, pid_t *pid_out) {
+                  int listen_fd, int ready_fd, int board_fd, pid_t *pid_out) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc;
@@ -27,8 +29,9 @@ int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
     }
     rc = posix_spawn_file_actions_adddup2(&actions, listen_fd, PYRMUTE_LISTEN_FD);
     if (rc == 0 && ready_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, ready_fd, PYRMUTE_CONTROL_FD);
+    if (rc == 0 && board_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, board_fd, PYRMUTE_BOARD_FD);
     if (rc == 0) {
-        int first_closed = (ready_fd >= 0 ? PYRMUTE_CONTROL_FD : PYRMUTE_LISTEN_FD) + 1;
+        int first_closed = (board_fd >= 0 ? PYRMUTE_BOARD_FD : ready_fd >= 0 ? PYRMUTE_CONTROL_FD : PYRMUTE_LISTEN_FD) + 1;
         rc = posix_spawn_file_actions_addclosefrom_np(&actions, first_closed);
     }
 
@@ -95,3 +98,29 @@ int pyrmute_wifexited(int status) { return WIFEXITED(status); }
 int pyrmute_wexitstatus(int status) { return WEXITSTATUS(status); }
 int pyrmute_wifsignaled(int status) { return WIFSIGNALED(status); }
 int pyrmute_wtermsig(int status) { return WTERMSIG(status); }
+
+int pyrmute_board_create(size_t size) {
+    int fd = memfd_create("pyrmute-board", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    if (ftruncate(fd, (off_t)size) != 0) {
+        close(fd);
+        return -1;
+    }
+    // Out of the way of the descriptors a child is given (3, 4, 5): spawning dups onto those in
+    // order, and a board at 3 would be overwritten by the listening socket before it is moved.
+    return pyrmute_move_fd_high(fd, 64);
+}
+
+void *pyrmute_board_map(int fd, size_t size) {
+    if (fd >= 0) {
+        struct stat info;
+        if (fstat(fd, &info) != 0 || (size_t)info.st_size < size) return NULL;
+    }
+    int flags = fd >= 0 ? MAP_SHARED : MAP_SHARED | MAP_ANONYMOUS;
+    void *address = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, 0);
+    return address == MAP_FAILED ? NULL : address;
+}
+
+uint64_t pyrmute_atomic_load_u64(const uint64_t *counter) { return __atomic_load_n(counter, __ATOMIC_SEQ_CST); }
+
+void pyrmute_atomic_increment_u64(uint64_t *counter) { __atomic_add_fetch(counter, 1, __ATOMIC_SEQ_CST); }

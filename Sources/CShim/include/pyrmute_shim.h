@@ -1,6 +1,8 @@
 #ifndef PYRMUTE_SHIM_H
 #define PYRMUTE_SHIM_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /// The descriptors a worker inherits from its supervisor: the slot's listening socket and the
@@ -8,13 +10,26 @@
 /// holds the rest of the handshake: the environment variables and the boot-failure status).
 #define PYRMUTE_LISTEN_FD 3
 #define PYRMUTE_CONTROL_FD 4
+/// The server's change board (shared memory of generation counters), when the supervisor made one.
+#define PYRMUTE_BOARD_FD 5
 
-/// Spawns `path` with `argv`/`envp`. In the child, `listen_fd` becomes PYRMUTE_LISTEN_FD and
-/// `ready_fd` PYRMUTE_CONTROL_FD (-1 skips it), every descriptor above them is closed, the signal
-/// mask is emptied and every signal disposition reset to default. Returns 0 and stores the pid,
-/// or an errno value.
+/// Spawns `path` with `argv`/`envp`. In the child, `listen_fd` becomes PYRMUTE_LISTEN_FD,
+/// `ready_fd` PYRMUTE_CONTROL_FD and `board_fd` PYRMUTE_BOARD_FD (-1 skips either), every
+/// descriptor above them is closed, the signal mask is emptied and every signal disposition reset
+/// to default. Returns 0 and stores the pid, or an errno value.
 int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
-                  int listen_fd, int ready_fd, pid_t *pid_out);
+                  int listen_fd, int ready_fd, int board_fd, pid_t *pid_out);
+
+/// An anonymous file of `size` zero bytes (memfd_create, close-on-exec, descriptor >= 64); -1 on failure.
+int pyrmute_board_create(size_t size);
+
+/// Maps `size` bytes of `fd` shared and writable; `fd` -1 maps anonymous shared memory (one
+/// process and its forks). NULL on failure or when `fd` is smaller than `size`.
+void *pyrmute_board_map(int fd, size_t size);
+
+/// Sequentially consistent load and increment of a counter in shared memory.
+uint64_t pyrmute_atomic_load_u64(const uint64_t *counter);
+void pyrmute_atomic_increment_u64(uint64_t *counter);
 
 /// prctl(PR_SET_PDEATHSIG, sig): the kernel sends `sig` when the parent thread dies.
 int pyrmute_set_parent_death_signal(int sig);

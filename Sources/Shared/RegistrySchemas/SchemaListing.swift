@@ -23,6 +23,17 @@ public struct SchemaListQuery: Sendable {
         self.limit = limit
         self.offset = offset
     }
+
+    /// Names the query exactly, for caching its page.
+    public var cacheKey: String {
+        let scope: String
+        switch namespace {
+        case .any: scope = "*"
+        case .globalOnly: scope = "-"
+        case .exact(let name): scope = "=" + name
+        }
+        return "\(limit) \(offset) \(includeDeprecated) \(model.map { "=" + $0 } ?? "*") \(scope.utf8.count) \(scope)"
+    }
 }
 
 public struct SchemaListing: Sendable {

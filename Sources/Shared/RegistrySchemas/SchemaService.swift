@@ -10,10 +10,14 @@ public struct SchemaService: Sendable {
     public let pool: ConnectionPool
     /// The server scope's level when `PUT /config` has not stored one.
     public let defaultCompatibility: CompatibilityLevel
+    /// Told of every committed change, before it is answered, so that no worker of this server
+    /// answers the old state from a cache afterwards.
+    public let board: ChangeBoard?
 
-    public init(pool: ConnectionPool, defaultCompatibility: CompatibilityLevel = .none) {
+    public init(pool: ConnectionPool, defaultCompatibility: CompatibilityLevel = .none, board: ChangeBoard? = nil) {
         self.pool = pool
         self.defaultCompatibility = defaultCompatibility
+        self.board = board
     }
 
     /// Registers a version, or replaces it with `allowOverwrite` (id and deprecation kept).
@@ -27,7 +31,7 @@ public struct SchemaService: Sendable {
         let duplicate = RegistryError.conflict(
             "Schema \(key.identifier(version: submission.version)) already exists. Use allow_overwrite=true to replace it.")
         do {
-            return try pool.withConnection { db in
+            let record = try pool.withConnection { db in
                 try db.transaction {
                     let repository = SchemaRepository(db: db)
                     let level = try CompatibilityConfigService.inForce(.model(key), db: db, defaultLevel: defaultCompatibility).level
@@ -49,6 +53,8 @@ public struct SchemaService: Sendable {
                     return record
                 }
             }
+            changed(key)
+            return record
         } catch DatabaseError.uniqueViolation {
             throw duplicate   // a concurrent registration of the same version won
         }
@@ -98,7 +104,7 @@ public struct SchemaService: Sendable {
 
     /// Hard delete; 404 comes before the `force` check.
     public func delete(_ key: ModelKey, version: String, force: Bool) throws {
-        try write { repository in
+        try write(key) { repository in
             guard let id = try repository.existingID(key, version: version) else { throw notFound(key, version) }
             guard force else { throw RegistryError.badRequest("Deletion requires force=true parameter") }
             try repository.delete(id: id)
@@ -106,7 +112,7 @@ public struct SchemaService: Sendable {
     }
 
     public func setDeprecated(_ key: ModelKey, version: String, deprecated: Bool, message: String?) throws -> SchemaRecord {
-        try write { repository in
+        try write(key) { repository in
             guard let id = try repository.existingID(key, version: version) else { throw notFound(key, version) }
             try repository.setDeprecation(id: id, deprecated: deprecated, at: deprecated ? .now() : nil,
                                           message: deprecated ? message : nil)
@@ -175,7 +181,14 @@ public struct SchemaService: Sendable {
         try pool.withConnection { try body(SchemaRepository(db: $0)) }
     }
 
-    private func write<T>(_ body: (SchemaRepository) throws -> T) throws -> T {
-        try pool.withConnection { db in try db.transaction { try body(SchemaRepository(db: db)) } }
+    /// A change to `key`'s versions, in one transaction, announced once committed.
+    private func write<T>(_ key: ModelKey, _ body: (SchemaRepository) throws -> T) throws -> T {
+        let value = try pool.withConnection { db in try db.transaction { try body(SchemaRepository(db: db)) } }
+        changed(key)
+        return value
+    }
+
+    private func changed(_ key: ModelKey) {
+        board?.modelChanged(namespace: key.namespace, model: key.model)
     }
 }

@@ -36,6 +36,9 @@ enum EnvironmentTemplate {
         PYRMUTE_REGISTRY_KEEPALIVE_TIMEOUT=\(Int(d.keepAliveTimeout))
         # Seconds a client gets to send a request head, and the longest pause allowed within a body (408 after)
         PYRMUTE_REGISTRY_HEADER_TIMEOUT=\(Int(d.headerTimeout))
+        # MiB of ready responses each worker keeps (0 = off), and seconds one is trusted for writes of other servers
+        PYRMUTE_REGISTRY_RESPONSE_CACHE_MB=\(d.responseCacheMB)
+        PYRMUTE_REGISTRY_RESPONSE_CACHE_TTL=\(d.responseCacheTTL)
 
         # Database
         PYRMUTE_REGISTRY_DATABASE_URL=\(d.databaseURL)

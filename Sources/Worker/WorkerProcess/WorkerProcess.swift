@@ -59,7 +59,8 @@ enum WorkerProcess {
             ?? max(1, System.coreCount / max(1, settings.workers))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let startedAt = handshake.startedAt ?? .now()
-        let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger)
+        let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger,
+                              board: ChangeBoard.attach(descriptor: handshake.changeBoard))
         let http = HTTPChannel(app: app)   // the route table and the OpenAPI document, built before a successor waits
         let tracker = ConnectionTracker()
         let signals = ProcessSignals()

@@ -1,13 +1,21 @@
 import Foundation
 import RegistryJSON
+import RegistryRuntime
 import RegistryStorage
 
 /// Key management (contract §7.11, §8). Every change bumps the key-state version in the same
-/// transaction, so every worker of every pod drops its cached keys within its poll interval.
+/// transaction, so every worker of every pod drops its cached keys within its poll interval, and
+/// after the commit moves the server's `ChangeBoard`, so every worker of this server re-reads its
+/// cached keys on its next request.
 public struct APIKeyService: Sendable {
     public let pool: ConnectionPool
+    /// Nil in the CLI (a separate process: the servers' poll sees its changes).
+    public let board: ChangeBoard?
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, board: ChangeBoard? = nil) {
+        self.pool = pool
+        self.board = board
+    }
 
     public struct Created: Sendable {
         public let record: APIKeyRecord
@@ -143,7 +151,7 @@ public struct APIKeyService: Sendable {
     }
 
     private func write<T>(_ body: (APIKeyRepository) throws -> T) throws -> T {
-        try pool.withConnection { db in
+        let value = try pool.withConnection { db in
             try db.transaction {
                 let repository = APIKeyRepository(db: db)
                 let value = try body(repository)
@@ -151,5 +159,7 @@ public struct APIKeyService: Sendable {
                 return value
             }
         }
+        board?.keysChanged()
+        return value
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryJSON
+import RegistryRuntime
 import RegistryStorage
 
 /// Finds the key a request presents, per worker, fast:
@@ -7,11 +8,16 @@ import RegistryStorage
 /// - a miss finds the row by its lookup id (an indexed prefix of the key) and runs bcrypt once;
 ///   keys made by the reference (no lookup id) are tried once by bcrypt, then given one;
 /// - a key that matches no row is remembered as unknown, so repeating it costs nothing;
-/// - the key-state version in the database, polled in the background, empties the caches after
-///   any revocation, deletion or rotation anywhere (other workers, other pods).
+/// - the server's `ChangeBoard` moves when a worker of this server changes a key: the next request
+///   on any worker re-reads the cached keys before it trusts them (read-your-writes);
+/// - the key-state version in the database, polled in the background, does the same after any
+///   revocation, deletion or rotation elsewhere (other pods, the CLI).
 public final class KeyAuthenticator: @unchecked Sendable {
     private let pool: ConnectionPool
+    private let board: ChangeBoard
     private let lock = NSLock()
+    /// The board's key counter when the cache was last made consistent with the database.
+    private var boardSeen: UInt64
     private var known: [String: AuthenticatedKey] = [:]
     private var unknown: Set<String> = []
     private var stateVersion = -1
@@ -22,7 +28,11 @@ public final class KeyAuthenticator: @unchecked Sendable {
     private var cacheHits = 0
     private var cacheMisses = 0
 
-    public init(pool: ConnectionPool) { self.pool = pool }
+    public init(pool: ConnectionPool, board: ChangeBoard) {
+        self.pool = pool
+        self.board = board
+        boardSeen = board.keys
+    }
 
     /// Answers found in the cache, and checks that had to reach the database (for metrics).
     public var cacheCounts: (hits: Int, misses: Int) {
@@ -33,9 +43,13 @@ public final class KeyAuthenticator: @unchecked Sendable {
 
     /// The cached answer for a key's fingerprint (`KeyMaterial.fingerprint`), if there is one:
     /// `.some(nil)` means known to be invalid.
+    /// Nil also when a key changed on this server since the cache was checked: the answer then
+    /// comes from `authenticate`, which re-reads first.
     public func cached(fingerprint: String, now: Timestamp = .now()) -> AuthenticatedKey?? {
+        let current = board.keys
         lock.lock()
         defer { lock.unlock() }
+        guard current == boardSeen else { return nil }
         if let key = known[fingerprint] { cacheHits += 1; return .some(key.isUsable(at: now) ? key : nil) }
         if unknown.contains(fingerprint) { cacheHits += 1; return .some(nil) }
         return nil
@@ -43,6 +57,11 @@ public final class KeyAuthenticator: @unchecked Sendable {
 
     /// Full authentication (blocking: database and maybe bcrypt). Nil when the key is invalid.
     public func authenticate(_ presented: String, fingerprint: String) throws -> AuthenticatedKey? {
+        let current = board.keys
+        if current != lock.withLock({ boardSeen }) {
+            try revalidate(atVersion: nil)
+            lock.withLock { boardSeen = max(boardSeen, current) }
+        }
         if let answer = cached(fingerprint: fingerprint) { return answer }
         lock.lock()
         let startedIn = generation

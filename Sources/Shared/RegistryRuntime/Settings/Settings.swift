@@ -57,6 +57,14 @@ public struct Settings: Sendable {
     /// while it sends a body; a slower client gets 408 and is disconnected.
     public var headerTimeout = 10.0
 
+    /// Bytes of ready responses (versions, latest, version lists, listing pages) each worker keeps
+    /// in memory, in MiB; 0 turns the cache off.
+    public var responseCacheMB = 32
+    /// Seconds a cached response is trusted without asking the database, for writes this server
+    /// did not make (other servers on the same database); this server's own writes invalidate
+    /// at once through the `ChangeBoard`.
+    public var responseCacheTTL = 1.0
+
     /// The supervisor's liveness listener; 0 turns it off.
     public var supervisorHost: String? = nil
     public var supervisorPort = 8001

@@ -66,6 +66,13 @@ public struct SettingsLoader {
             }
             return d
         }
+        try read("RESPONSE_CACHE_MB", into: &s.responseCacheMB, int(0...65536))
+        try read("RESPONSE_CACHE_TTL", into: &s.responseCacheTTL) { v, name in
+            guard let d = Double(v.trimmingCharacters(in: .whitespaces)), d >= 0, d <= 86400 else {
+                throw invalid(name, v, "a number of seconds between 0 and 86400")
+            }
+            return d
+        }
         try read("SUPERVISOR_HOST", into: &s.supervisorHost) { v, _ in v.isEmpty ? nil : v }
         try read("SUPERVISOR_PORT", into: &s.supervisorPort, int(0...65535))
         try read("GRACEFUL_TIMEOUT", into: &s.gracefulTimeout) { v, name in

@@ -8,10 +8,12 @@ import RegistryStorage
 public struct CompatibilityConfigService: Sendable {
     public let pool: ConnectionPool
     public let defaultLevel: CompatibilityLevel
+    public let board: ChangeBoard?
 
-    public init(pool: ConnectionPool, defaultLevel: CompatibilityLevel) {
+    public init(pool: ConnectionPool, defaultLevel: CompatibilityLevel, board: ChangeBoard? = nil) {
         self.pool = pool
         self.defaultLevel = defaultLevel
+        self.board = board
     }
 
     /// The level in force at `scope` and where it comes from.
@@ -22,6 +24,7 @@ public struct CompatibilityConfigService: Sendable {
     /// Sets the level at `scope`; answers it as set there.
     public func set(_ scope: CompatibilityScope, _ level: CompatibilityLevel, by actor: String?) throws -> CompatibilitySetting {
         try pool.withConnection { db in try CompatibilityConfigRepository(db: db).set(scope, level, by: actor) }
+        board?.configChanged()
         return CompatibilitySetting(level: level, source: scope.source)
     }
 
@@ -29,6 +32,7 @@ public struct CompatibilityConfigService: Sendable {
     public func delete(_ scope: CompatibilityScope) throws {
         let deleted = try pool.withConnection { try CompatibilityConfigRepository(db: $0).delete(scope) }
         guard deleted else { throw RegistryError.notFound("No compatibility level is set for \(scope.description)") }
+        board?.configChanged()
     }
 
     /// The first level stored along the scope's chain, else the configured default (one query).

@@ -28,15 +28,22 @@ public final class Application: Sendable {
     /// Present when RATE_LIMIT_ENABLED.
     let rateLimiter: RateLimiter?
     public let metrics = RequestMetrics()
+    /// The server's generation counters (shared with the other workers when the supervisor made it).
+    let board: ChangeBoard
+    let responses: ResponseCache
     private let background: BackgroundWork
 
-    public init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger) {
+    public init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger,
+                board: ChangeBoard = .standalone()) {
         self.settings = settings
+        self.board = board
+        responses = ResponseCache(capacityBytes: settings.responseCacheMB << 20,
+                                  ttl: .nanoseconds(Int64(settings.responseCacheTTL * 1e9)))
         self.pool = pool
         self.threadPool = threadPool
         self.startedAt = startedAt
         self.logger = logger
-        keys = KeyAuthenticator(pool: pool)
+        keys = KeyAuthenticator(pool: pool, board: board)
         usage = UsageRecorder(pool: pool)
         audit = settings.enableAuth && settings.auditEnabled ? AuditRecorder(pool: pool) : nil
         cors = CORSPolicy(settings)
@@ -82,6 +89,11 @@ public final class Application: Sendable {
         snapshot.gauges["db_pool_connections_open"] = Double(usage.open)
         snapshot.gauges["db_pool_connections_in_use"] = Double(usage.inUse)
         snapshot.gauges["db_pool_capacity"] = Double(pool.capacity)
+        let cached = responses.statistics
+        snapshot.counters["response_cache_hits_total"] = Double(cached.hits)
+        snapshot.counters["response_cache_misses_total"] = Double(cached.misses)
+        snapshot.gauges["response_cache_entries"] = Double(cached.entries)
+        snapshot.gauges["response_cache_bytes"] = Double(cached.bytes)
         if case .sqlite = pool.url.kind {
             snapshot.gauges["sqlite_memory_bytes"] = Double(SQLiteConnection.memoryInUse)
         }

@@ -13,7 +13,7 @@ struct APIKeyHandlers {
 
     init(app: Application) {
         self.app = app
-        service = APIKeyService(pool: app.pool)
+        service = APIKeyService(pool: app.pool, board: app.board)
     }
 
     func create(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {

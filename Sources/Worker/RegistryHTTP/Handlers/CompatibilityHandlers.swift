@@ -15,8 +15,8 @@ struct CompatibilityHandlers {
 
     init(app: Application) {
         self.app = app
-        config = CompatibilityConfigService(pool: app.pool, defaultLevel: app.settings.defaultCompatibility)
-        schemas = SchemaService(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility)
+        config = CompatibilityConfigService(pool: app.pool, defaultLevel: app.settings.defaultCompatibility, board: app.board)
+        schemas = SchemaService(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility, board: app.board)
     }
 
     func getConfig(_ form: ScopeForm) -> Handler {

@@ -13,7 +13,7 @@ struct SchemaHandlers {
 
     init(app: Application) {
         self.app = app
-        service = SchemaService(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility)
+        service = SchemaService(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility, board: app.board)
     }
 
     func register(_ form: Form) -> Handler {
@@ -34,7 +34,9 @@ struct SchemaHandlers {
             let key = query.modelKey(form)
             let version = query.pathText("version")
             try query.collector.check()
-            return app.answer(request) { [service] in try service.get(key, version: version).json }
+            return app.cachedAnswer(request, .version(key, version), generation: generation(key)) { [service] in
+                try service.get(key, version: version).json
+            }
         }
     }
 
@@ -43,7 +45,7 @@ struct SchemaHandlers {
             var query = QueryParameters(request)
             let key = query.modelKey(form)
             try query.collector.check()
-            return app.answer(request) { [service] in try service.latest(key).json }
+            return app.cachedAnswer(request, .latest(key), generation: generation(key)) { [service] in try service.latest(key).json }
         }
     }
 
@@ -52,7 +54,9 @@ struct SchemaHandlers {
             var query = QueryParameters(request)
             let key = query.modelKey(form)
             try query.collector.check()
-            return app.answer(request) { [service] in ["versions": .array(try service.versions(key).map(JSONValue.string))] }
+            return app.cachedAnswer(request, .versions(key), generation: generation(key)) { [service] in
+                ["versions": .array(try service.versions(key).map(JSONValue.string))]
+            }
         }
     }
 
@@ -125,10 +129,17 @@ struct SchemaHandlers {
         let listQuery = SchemaListQuery(namespace: namespace, model: model, includeDeprecated: includeDeprecated,
                                         limit: limit, offset: offset)
         try query.collector.check()
-        return app.answer(request) { [service] in
+        return app.cachedAnswer(request, .listing(listQuery.cacheKey), generation: app.board.schemas) { [service] in
             let listing = try service.list(listQuery)
             return ["schemas": .array(listing.items), "total": .int(listing.items.count), "limit": .int(limit),
                     "offset": .int(offset), "total_count": .int(listing.totalCount)]
         }
+    }
+
+    // MARK: -
+
+    /// The model's `ChangeBoard` counter, read before the database is.
+    private func generation(_ key: ModelKey) -> UInt64 {
+        app.board.model(namespace: key.namespace, model: key.model)
     }
 }
