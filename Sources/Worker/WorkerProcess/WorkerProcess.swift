@@ -41,7 +41,7 @@ enum WorkerProcess {
             fputs("pyrmute-registry-worker: \(error)\n", stderr)
             exit(bootFailure)
         }
-        LogSetup.bootstrap(settings, process: "worker")
+        LogSetup.bootstrap(settings, process: "worker", output: EventLoopLogOutput())
         var logger = Logger(label: "pyrmute.worker")
         logger[metadataKey: "slot"] = "\(handshake.slot.map(String.init) ?? "-")"
 

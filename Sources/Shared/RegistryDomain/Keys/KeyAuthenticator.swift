@@ -142,6 +142,11 @@ public final class KeyAuthenticator: @unchecked Sendable {
         lock.lock()
         if generation == startedIn {
             known = cached.compactMapValues { fresh[$0.id] }
+        } else {
+            // A later re-read supersedes this one, but what this one learned still holds (every
+            // row was read after the change that started it): a key it found gone or revoked
+            // must not stay usable until the later one ends.
+            known = known.filter { !ids.contains($0.value.id) || fresh[$0.value.id] != nil }
         }
         lock.unlock()
     }

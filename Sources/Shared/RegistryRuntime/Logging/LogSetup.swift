@@ -8,12 +8,13 @@ import RegistryJSON
 
 /// Log lines on stdout: `console` (human) or `json` (one object per line, forced in production).
 public enum LogSetup {
-    public static func bootstrap(_ settings: Settings, process: String) {
+    /// `output` receives every formatted line (the worker batches the lines of one event-loop tick).
+    public static func bootstrap(_ settings: Settings, process: String, output: any LogLineOutput = StandardOutput()) {
         let json = settings.logFormat == .json || settings.isProduction
         let level = logLevel(settings.logLevel)
         let pid = Int(getpid())
         LoggingSystem.bootstrap { label in
-            var handler = LineLogHandler(label: label, process: process, pid: pid, json: json)
+            var handler = LineLogHandler(label: label, process: process, pid: pid, json: json, output: output)
             handler.logLevel = level
             return handler
         }
@@ -37,6 +38,7 @@ public struct LineLogHandler: LogHandler {
     let process: String
     let pid: Int
     let json: Bool
+    let output: any LogLineOutput
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -64,6 +66,19 @@ public struct LineLogHandler: LogHandler {
             for key in all.keys.sorted() { text += " \(key)=\(all[key]!)" }
         }
         text += "\n"
-        fputs(text, stdout)
+        output.write(text, urgent: level >= .warning)
     }
+}
+
+/// Where formatted log lines go.
+public protocol LogLineOutput: Sendable {
+    /// `line` ends with a newline. `urgent` lines (warnings and worse) must not wait.
+    func write(_ line: String, urgent: Bool)
+}
+
+/// stdout, line-buffered (`pyrmute_line_buffer_stdout`): each line reaches the pipe or journald at once.
+public struct StandardOutput: LogLineOutput {
+    public init() {}
+
+    public func write(_ line: String, urgent: Bool) { fputs(line, stdout) }
 }

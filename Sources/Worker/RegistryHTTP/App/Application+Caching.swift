@@ -12,10 +12,13 @@ extension Application {
         if let entry = responses.lookup(key, generation: generation) {
             return request.eventLoop.makeSucceededFuture(response(entry, request))
         }
+        // The entry's age counts from before the database read, so that the TTL bounds how old
+        // the state it shows can be.
+        let readAt = NIODeadline.now()
         return blocking(request, work).map { [self] value in
             var body: [UInt8] = []
             value.write(into: &body)
-            return response(responses.store(key, body: body, generation: generation), request)
+            return response(responses.store(key, body: body, generation: generation, now: readAt), request)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import NIOPosix
 
 /// `X-Correlation-ID`, else `X-Request-ID`, else a new UUIDv4. A given id is kept only when it is
 /// at most 128 characters of `[A-Za-z0-9._:/+=-]`, so that it is safe in headers, logs and the
@@ -19,8 +20,7 @@ enum CorrelationID {
     /// A random (version 4) UUID in lower-case hex, built without Foundation's UUID and
     /// uppercase-then-lowercase string round trip: this runs on every request.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var high = generator.next() as UInt64, low = generator.next() as UInt64
+        var high = FastRandom.next(), low = FastRandom.next()
         high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000   // version 4
         low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000     // RFC 4122 variant
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
@@ -49,5 +49,41 @@ enum CorrelationID {
                 || c == UInt8(ascii: "/") || c == UInt8(ascii: "+") || c == UInt8(ascii: "=")
                 || c == UInt8(ascii: "-")
         }
+    }
+}
+
+/// Random numbers for ids, per thread: a xoshiro256** state seeded once from the system's generator
+/// (which costs a `getrandom(2)` call per number). Not for secrets: keys use the system's generator.
+enum FastRandom {
+    /// Touched only by the thread it belongs to.
+    private final class State: @unchecked Sendable {
+        var s: (UInt64, UInt64, UInt64, UInt64)
+
+        init() {
+            var system = SystemRandomNumberGenerator()
+            s = (system.next(), system.next(), system.next(), system.next())
+        }
+    }
+
+    private static let states = ThreadSpecificVariable<State>()
+
+    static func next() -> UInt64 {
+        let state: State
+        if let existing = states.currentValue {
+            state = existing
+        } else {
+            state = State()
+            states.currentValue = state
+        }
+        func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+        let result = rotl(state.s.1 &* 5, 7) &* 9
+        let t = state.s.1 << 17
+        state.s.2 ^= state.s.0
+        state.s.3 ^= state.s.1
+        state.s.1 ^= state.s.2
+        state.s.0 ^= state.s.3
+        state.s.2 ^= t
+        state.s.3 = rotl(state.s.3, 45)
+        return result
     }
 }

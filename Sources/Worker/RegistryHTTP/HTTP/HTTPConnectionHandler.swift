@@ -13,6 +13,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
     private var head: HTTPRequestHead?
     private var body: ByteBuffer?
     private var bodyTooLarge = false
+    /// The peer, asked once per connection: NIO asks the kernel (getpeername) at every call.
+    private var peer: SocketAddress??
 
     init(requests: RequestPipeline, tracker: ConnectionTracker, maxBodySize: Int) {
         self.requests = requests
@@ -39,7 +41,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             self.head = nil
-            let request = Request(head: head, body: body, remoteAddress: context.remoteAddress, eventLoop: context.eventLoop)
+            if peer == nil { peer = .some(context.remoteAddress) }
+            let request = Request(head: head, body: body, remoteAddress: peer ?? nil, eventLoop: context.eventLoop)
             body = nil
             if bodyTooLarge {
                 write(Response.detail("Request body too large (limit \(maxBodySize) bytes)", status: .payloadTooLarge),

@@ -50,18 +50,19 @@ final class Route: Sendable {
         return parts
     }
 
-    /// The path parameters if `segments` (already percent-decoded) fit this pattern.
+    /// The path parameters if `segments` (already percent-decoded) fit this pattern. The literals
+    /// are compared first: most routes tried for a path differ from it there, and then no
+    /// dictionary is built.
     func match(_ path: [String]) -> [String: String]? {
         guard path.count == segments.count else { return nil }
-        var parameters: [String: String] = [:]
         for (segment, value) in zip(segments, path) {
             switch segment {
             case .literal(let text): if text != value { return nil }
-            case .parameter(let name):
-                if value.isEmpty { return nil }
-                parameters[name] = value
+            case .parameter: if value.isEmpty { return nil }
             }
         }
+        var parameters: [String: String] = [:]
+        for case (.parameter(let name), let value) in zip(segments, path) { parameters[name] = value }
         return parameters
     }
 }
