@@ -134,12 +134,23 @@ struct SchemaListingQueries {
         let live = scope.live ? (db.dialect == .sqlite ? " AND +s.deprecated = FALSE" : " AND s.deprecated = FALSE") : ""
         let columns = "p.namespaced AS pn, p.ns_key AS pk, s.model_name, s.version_major, s.version_minor, s.version_patch, s.id, "
             + "s.namespace, s.version, s.registered_by, s.deprecated"
-        let sql = """
+        let pageSQL = """
             WITH page AS MATERIALIZED (
-                SELECT m.namespaced, m.ns_key, m.model_name FROM schema_models m
+                SELECT m.namespaced, m.ns_key, m.model_name, CASE WHEN m.namespaced THEN m.ns_key END AS namespace
+                FROM schema_models m
                 WHERE \(scope.sql(extra: extra))
                 ORDER BY m.namespaced, m.ns_key, m.model_name LIMIT $\(n + 1) OFFSET $\(n + 2)
             )
+            """
+        // SQLite's `IS` is a null-safe equality its index serves; PostgreSQL's (`IS NOT DISTINCT
+        // FROM`) is not, so there the global and the namespaced models join separately.
+        let sql = db.dialect == .sqlite ? """
+            \(pageSQL)
+            SELECT \(columns) FROM page p JOIN schemas s ON s.namespace IS p.namespace AND s.model_name = p.model_name
+            WHERE 1 = 1\(live)
+            ORDER BY 1, 2, 3, 4, 5, 6, 7
+            """ : """
+            \(pageSQL)
             SELECT \(columns) FROM page p JOIN schemas s ON s.namespace IS NULL AND s.model_name = p.model_name
             WHERE p.namespaced = FALSE\(live)
             UNION ALL
