@@ -94,6 +94,22 @@ final class SchemaListingScaleTests: XCTestCase {
         XCTAssertEqual(try names(server, "namespace=ns"), ["A", "B"])
         XCTAssertEqual(try listing(server, "model_name=A")["schemas"]?.arrayValue?.first?["versions"], ["1.1.0"])
 
+        // An overwrite (new registered_by) and another writer's update show at once (the workers'
+        // cached items are keyed by the model's revision, which both change).
+        for _ in 0..<4 { XCTAssertEqual(try listing(server, "namespace=ns")["schemas"]?.arrayValue?.first?["registered_by"], ["tester"]) }
+        XCTAssertEqual(try server.register("/schemas/ns/A/versions?allow_overwrite=true", version: "1.1.0", by: "other").status, 201)
+        for _ in 0..<4 { XCTAssertEqual(try listing(server, "namespace=ns")["schemas"]?.arrayValue?.first?["registered_by"], ["other"]) }
+        try db.execute("UPDATE schemas SET registered_by = $1 WHERE model_name = $2", [.text("direct"), .text("A")])
+        for _ in 0..<4 { XCTAssertEqual(try listing(server, "namespace=ns")["schemas"]?.arrayValue?.first?["registered_by"], ["direct"]) }
+        try db.execute("UPDATE schemas SET version = $1, version_minor = $2 WHERE model_name = $3 AND version = $4",
+                       [.text("1.5.0"), .int(5), .text("A"), .text("1.1.0")])
+        for _ in 0..<4 {
+            XCTAssertEqual(try listing(server, "namespace=ns&include_deprecated=true")["schemas"]?.arrayValue?.first?["versions"],
+                           ["1.0.0", "1.5.0"])
+        }
+        try db.execute("UPDATE schemas SET version = $1, version_minor = $2 WHERE model_name = $3 AND version = $4",
+                       [.text("1.1.0"), .int(1), .text("A"), .text("1.5.0")])
+
         // Moved by another writer (namespace and name changed): counted under the new key.
         try db.execute("UPDATE schemas SET namespace = NULL, model_name = $1 WHERE model_name = $2", [.text("G"), .text("B")])
         XCTAssertEqual(try names(server, "namespace=ns"), ["A"])

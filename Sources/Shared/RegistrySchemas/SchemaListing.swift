@@ -93,16 +93,59 @@ struct SchemaListingQueries {
     func run(_ query: SchemaListQuery) throws -> SchemaListing {
         let scope = Scope(query)
         let (total, generation) = try count(scope)
-        var rows: [SQLRow]? = nil
-        if query.offset >= ListingBookmarks.stride, query.offset < total, let generation,
-           let mark = try ListingBookmarks.shared.mark(for: scope, offset: query.offset, generation: generation,
-                                                       connection: db, build: { try buildMarks(scope) }) {
-            rows = try page(scope, limit: query.limit, offset: query.offset - mark.position, after: mark, generation: generation)
-            // Nothing: the set of models changed since the bookmark was read; count past them instead.
-            if rows?.isEmpty == true { rows = nil }
+        var offset = query.offset
+        var mark: ListingBookmarks.Mark? = nil
+        if query.offset >= ListingBookmarks.stride, query.offset < total, let generation {
+            mark = try ListingBookmarks.shared.mark(for: scope, offset: query.offset, generation: generation,
+                                                    connection: db, build: { try buildMarks(scope) })
+            if let mark { offset = query.offset - mark.position }
         }
-        if rows == nil { rows = try page(scope, limit: query.limit, offset: query.offset, after: nil, generation: nil) }
-        return SchemaListing(items: Self.group(rows ?? []), totalCount: total)
+        var models = try pageModels(scope, limit: query.limit, offset: offset, after: mark, generation: generation)
+        if models.isEmpty, mark != nil {
+            // The set of models changed since the bookmarks were read: count past them instead.
+            (offset, mark) = (query.offset, nil)
+            models = try pageModels(scope, limit: query.limit, offset: offset, after: nil, generation: nil)
+        }
+        if let items = ListingItemCache.shared.items(for: models, live: scope.live) {
+            return SchemaListing(items: items, totalCount: total)
+        }
+        var items = Self.group(try page(scope, limit: query.limit, offset: offset, after: mark, generation: generation))
+        if items.isEmpty, mark != nil {
+            items = Self.group(try page(scope, limit: query.limit, offset: query.offset, after: nil, generation: nil))
+        }
+        ListingItemCache.shared.store(items, page: models, live: scope.live)
+        return SchemaListing(items: items, totalCount: total)
+    }
+
+    /// The page's models with their revisions (from the summary alone).
+    private func pageModels(_ scope: Scope, limit: Int, offset: Int, after: ListingBookmarks.Mark?,
+                            generation: Int64?) throws -> [ListingItemCache.PageModel] {
+        let (filter, parameters) = pageFilter(scope, after: after, generation: generation)
+        let n = parameters.count
+        let rows = try db.query("""
+            SELECT m.namespaced, m.ns_key, m.model_name, m.revision FROM schema_models m
+            WHERE \(filter)
+            ORDER BY m.namespaced, m.ns_key, m.model_name LIMIT $\(n + 1) OFFSET $\(n + 2)
+            """, parameters + [.int(Int64(limit)), .int(Int64(offset))])
+        return rows.map { row in
+            ListingItemCache.PageModel(
+                key: .init(namespaced: row.bool(0) ?? false, nsKey: row.string(1) ?? "", model: row.string(2) ?? ""),
+                revision: Int64(row.int(3) ?? 0))
+        }
+    }
+
+    /// The summary's WHERE clause: the scope's filters, and after a bookmark (only while the
+    /// scope's `changes` is still `generation`).
+    private func pageFilter(_ scope: Scope, after: ListingBookmarks.Mark?, generation: Int64?) -> (String, [SQLValue]) {
+        var extra: [String] = []
+        var parameters = scope.parameters
+        if let after, let generation, let countScope = scope.countScope {
+            extra.append("(m.namespaced, m.ns_key, m.model_name) > ({n}, {n}, {n})")
+            extra.append("(SELECT c.changes FROM schema_model_counts c WHERE c.scope = {n} AND c.scope_key = {n}) = {n}")
+            parameters += [.bool(after.namespaced), .text(after.nsKey), .text(after.model),
+                           .text(countScope), .text(scope.countKey), .int(generation)]
+        }
+        return (scope.sql(extra: extra), parameters)
     }
 
     /// The number of matching models, and the scope's `changes` (nil for a single model).
@@ -122,14 +165,7 @@ struct SchemaListingQueries {
     /// The rows of one page: the page's models (after `after`, when given, and only while the
     /// scope's `changes` is still `generation`), each with its matching versions, in order.
     private func page(_ scope: Scope, limit: Int, offset: Int, after: ListingBookmarks.Mark?, generation: Int64?) throws -> [SQLRow] {
-        var extra: [String] = []
-        var parameters = scope.parameters
-        if let after, let generation, let countScope = scope.countScope {
-            extra.append("(m.namespaced, m.ns_key, m.model_name) > ({n}, {n}, {n})")
-            extra.append("(SELECT c.changes FROM schema_model_counts c WHERE c.scope = {n} AND c.scope_key = {n}) = {n}")
-            parameters += [.bool(after.namespaced), .text(after.nsKey), .text(after.model),
-                           .text(countScope), .text(scope.countKey), .int(generation)]
-        }
+        let (filter, parameters) = pageFilter(scope, after: after, generation: generation)
         let n = parameters.count
         let live = scope.live ? (db.dialect == .sqlite ? " AND +s.deprecated = FALSE" : " AND s.deprecated = FALSE") : ""
         let columns = "p.namespaced AS pn, p.ns_key AS pk, s.model_name, s.version_major, s.version_minor, s.version_patch, s.id, "
@@ -138,7 +174,7 @@ struct SchemaListingQueries {
             WITH page AS MATERIALIZED (
                 SELECT m.namespaced, m.ns_key, m.model_name, CASE WHEN m.namespaced THEN m.ns_key END AS namespace
                 FROM schema_models m
-                WHERE \(scope.sql(extra: extra))
+                WHERE \(filter)
                 ORDER BY m.namespaced, m.ns_key, m.model_name LIMIT $\(n + 1) OFFSET $\(n + 2)
             )
             """

@@ -6,7 +6,10 @@ import RegistryStorage
 ///   `namespaced` is `namespace IS NOT NULL` and `ns_key` is `COALESCE(namespace, '')`, so the
 ///   global model and a model in the namespace `""` have different keys. The primary key's order is
 ///   the listing's order (global first, then namespace, then model name), so a page is a range of
-///   it; `versions` and `live_versions` (not deprecated) say whether the model is listed at all.
+///   it; `versions` and `live_versions` (not deprecated) say whether the model is listed at all;
+///   `revision`, a random number drawn anew whenever anything the listing shows of the model
+///   changes (a version added, deleted, deprecated or undeprecated, overwritten, renumbered), tells
+///   a worker whether the item it built earlier for the model is still right.
 /// * `schema_model_counts`: the number of models (and of models with a live version) per scope:
 ///   `('a', '')` every model, `('g', '')` the global ones, `('n', namespace)`, `('m', model_name)`;
 ///   `changes` counts the changes of the scope's set of models (the listing's keyset bookmarks are
@@ -29,6 +32,7 @@ enum ModelSummary {
             model_name VARCHAR(255) NOT NULL,
             versions BIGINT NOT NULL,
             live_versions BIGINT NOT NULL,
+            revision BIGINT NOT NULL,
             PRIMARY KEY (namespaced, ns_key, model_name)
         )
         """,
@@ -44,12 +48,17 @@ enum ModelSummary {
         """,
     ]
 
-    private static let backfill = [
+    /// A new revision: 64 random bits (SQLite), 63 (PostgreSQL).
+    private static func random(_ dialect: SQLDialect) -> String {
+        dialect == .sqlite ? "random()" : "(random() * 9.2e18)::bigint"
+    }
+
+    private static func backfill(_ dialect: SQLDialect) -> [String] { [
         "CREATE INDEX IF NOT EXISTS idx_schema_models_model ON schema_models (model_name, namespaced, ns_key)",
         """
-        INSERT INTO schema_models (namespaced, ns_key, model_name, versions, live_versions)
+        INSERT INTO schema_models (namespaced, ns_key, model_name, versions, live_versions, revision)
         SELECT namespace IS NOT NULL, COALESCE(namespace, ''), model_name, count(*),
-               sum(CASE WHEN deprecated THEN 0 ELSE 1 END)
+               sum(CASE WHEN deprecated THEN 0 ELSE 1 END), \(random(dialect))
         FROM schemas GROUP BY namespace, model_name
         """,
         """
@@ -64,7 +73,7 @@ enum ModelSummary {
         SELECT 'm', model_name, count(*), sum(CASE WHEN live_versions > 0 THEN 1 ELSE 0 END), 0
         FROM schema_models GROUP BY model_name
         """,
-    ]
+    ] }
 
     // MARK: SQLite
 
@@ -75,12 +84,12 @@ enum ModelSummary {
 
     private static func sqliteAdd(_ r: String) -> String {
         """
-        INSERT INTO schema_models (namespaced, ns_key, model_name, versions, live_versions)
+        INSERT INTO schema_models (namespaced, ns_key, model_name, versions, live_versions, revision)
             VALUES (\(r).namespace IS NOT NULL, COALESCE(\(r).namespace, ''), \(r).model_name, 1,
-                    CASE WHEN \(r).deprecated THEN 0 ELSE 1 END)
+                    CASE WHEN \(r).deprecated THEN 0 ELSE 1 END, random())
             ON CONFLICT (namespaced, ns_key, model_name) DO UPDATE
             SET versions = schema_models.versions + 1,
-                live_versions = schema_models.live_versions + excluded.live_versions;
+                live_versions = schema_models.live_versions + excluded.live_versions, revision = excluded.revision;
         """
     }
 
@@ -89,7 +98,7 @@ enum ModelSummary {
         """
         DELETE FROM schema_models WHERE \(key(r)) AND versions <= 1;
         UPDATE schema_models SET versions = versions - 1,
-            live_versions = live_versions - (CASE WHEN \(r).deprecated THEN 0 ELSE 1 END)
+            live_versions = live_versions - (CASE WHEN \(r).deprecated THEN 0 ELSE 1 END), revision = random()
             WHERE \(key(r));
         """
     }
@@ -108,15 +117,19 @@ enum ModelSummary {
         """
     }
 
+    /// What the listing shows of a version besides its key (an update of any of them is a new revision).
+    private static let listedColumns = "deprecated, version, registered_by, version_major, version_minor, version_patch"
+
     private static let sqliteTriggers = [
         "CREATE TRIGGER IF NOT EXISTS trg_schemas_summary_insert AFTER INSERT ON schemas BEGIN \(sqliteAdd("NEW")) END",
         "CREATE TRIGGER IF NOT EXISTS trg_schemas_summary_delete AFTER DELETE ON schemas BEGIN \(sqliteRemove("OLD")) END",
         """
-        CREATE TRIGGER IF NOT EXISTS trg_schemas_summary_deprecate AFTER UPDATE OF deprecated ON schemas
+        CREATE TRIGGER IF NOT EXISTS trg_schemas_summary_change AFTER UPDATE OF \(listedColumns) ON schemas
         WHEN OLD.namespace IS NEW.namespace AND OLD.model_name = NEW.model_name
-             AND (CASE WHEN OLD.deprecated THEN 1 ELSE 0 END) <> (CASE WHEN NEW.deprecated THEN 1 ELSE 0 END)
         BEGIN
-            UPDATE schema_models SET live_versions = live_versions + (CASE WHEN NEW.deprecated THEN -1 ELSE 1 END)
+            UPDATE schema_models SET live_versions = live_versions
+                    + (CASE WHEN OLD.deprecated THEN 1 ELSE 0 END) - (CASE WHEN NEW.deprecated THEN 1 ELSE 0 END),
+                revision = random()
                 WHERE \(key("NEW"));
         END
         """,
@@ -147,26 +160,28 @@ enum ModelSummary {
         CREATE OR REPLACE FUNCTION pyrmute_schemas_summary() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
             IF TG_OP = 'UPDATE' AND OLD.namespace IS NOT DISTINCT FROM NEW.namespace AND OLD.model_name = NEW.model_name THEN
-                IF OLD.deprecated IS DISTINCT FROM NEW.deprecated THEN
-                    UPDATE schema_models SET live_versions = live_versions + (CASE WHEN NEW.deprecated THEN -1 ELSE 1 END)
-                        WHERE \(key("NEW"));
-                END IF;
+                UPDATE schema_models SET live_versions = live_versions
+                        + (CASE WHEN OLD.deprecated THEN 1 ELSE 0 END) - (CASE WHEN NEW.deprecated THEN 1 ELSE 0 END),
+                    revision = \(random(.postgres))
+                    WHERE \(key("NEW"));
                 RETURN NULL;
             END IF;
             IF TG_OP <> 'INSERT' THEN
                 DELETE FROM schema_models WHERE \(key("OLD")) AND versions <= 1;
                 IF NOT FOUND THEN
                     UPDATE schema_models SET versions = versions - 1,
-                        live_versions = live_versions - (CASE WHEN OLD.deprecated THEN 0 ELSE 1 END)
+                        live_versions = live_versions - (CASE WHEN OLD.deprecated THEN 0 ELSE 1 END),
+                        revision = \(random(.postgres))
                         WHERE \(key("OLD"));
                 END IF;
             END IF;
             IF TG_OP <> 'DELETE' THEN
-                INSERT INTO schema_models AS m (namespaced, ns_key, model_name, versions, live_versions)
+                INSERT INTO schema_models AS m (namespaced, ns_key, model_name, versions, live_versions, revision)
                     VALUES (NEW.namespace IS NOT NULL, COALESCE(NEW.namespace, ''), NEW.model_name, 1,
-                            CASE WHEN NEW.deprecated THEN 0 ELSE 1 END)
+                            CASE WHEN NEW.deprecated THEN 0 ELSE 1 END, \(random(.postgres)))
                     ON CONFLICT (namespaced, ns_key, model_name) DO UPDATE
-                    SET versions = m.versions + 1, live_versions = m.live_versions + EXCLUDED.live_versions;
+                    SET versions = m.versions + 1, live_versions = m.live_versions + EXCLUDED.live_versions,
+                        revision = EXCLUDED.revision;
             END IF;
             RETURN NULL;
         END
@@ -202,7 +217,7 @@ enum ModelSummary {
     private static let postgresTriggers = [
         "DROP TRIGGER IF EXISTS trg_schemas_summary ON schemas",
         """
-        CREATE TRIGGER trg_schemas_summary AFTER INSERT OR DELETE OR UPDATE OF namespace, model_name, deprecated
+        CREATE TRIGGER trg_schemas_summary AFTER INSERT OR DELETE OR UPDATE OF namespace, model_name, \(listedColumns)
             ON schemas FOR EACH ROW EXECUTE FUNCTION pyrmute_schemas_summary()
         """,
         "DROP TRIGGER IF EXISTS trg_schema_models_counts ON schema_models",
@@ -220,7 +235,7 @@ enum ModelSummary {
 
     static let migration = Migration(
         version: 6, name: "model summary for listings",
-        sqlite: tables.map { $0 + " WITHOUT ROWID" } + backfill + sqliteTriggers,
-        postgres: ["LOCK TABLE schemas IN SHARE ROW EXCLUSIVE MODE"] + tables + backfill + postgresFunctions
+        sqlite: tables.map { $0 + " WITHOUT ROWID" } + backfill(.sqlite) + sqliteTriggers,
+        postgres: ["LOCK TABLE schemas IN SHARE ROW EXCLUSIVE MODE"] + tables + backfill(.postgres) + postgresFunctions
             + postgresTriggers)
 }
