@@ -87,11 +87,14 @@ shape() {
     esac
 }
 
-# seed_sql BACKEND: the INSERT statements of the set in NS and MODELS, one per namespace, on stdout.
+# seed_sql BACKEND: the INSERT statements of the set in NS and MODELS on stdout: SQLite one per
+# namespace in one transaction; PostgreSQL one per 200 models, each its own transaction (in one
+# long transaction every new model's update of the same count rows lengthens a chain of row
+# versions that cannot be pruned before commit, and the load slows down quadratically).
 seed_sql() {
-    local backend=$1 n json per=$((MODELS * 5))
+    local backend=$1 n c json per=$((MODELS * 5)) chunk
     json=$(cat "$WORK/schema.json")
-    echo "BEGIN;"
+    [ "$backend" = sqlite ] && echo "BEGIN;"
     for ((n = 0; n < NS; n++)); do
         if [ "$backend" = sqlite ]; then
             cat <<SQL
@@ -102,16 +105,20 @@ SELECT printf('ns%03d', $n), printf('model%04d', i / 5), '1.' || (i % 5) || '.0'
        '2024-01-15 10:30:00.000000', 'bench', '{}', (i % 5 = 0 AND (i / 5) % 10 = 0), 1, i % 5, 0 FROM k;
 SQL
         else
-            cat <<SQL
+            for ((c = 0; c < per; c += 1000)); do
+                chunk=$((c + 1000 < per ? c + 1000 : per))
+                cat <<SQL
 INSERT INTO schemas (namespace, model_name, version, json_schema, avro_schema, registered_at, registered_by, meta,
                      deprecated, version_major, version_minor, version_patch)
 SELECT 'ns' || lpad('$n', 3, '0'), 'model' || lpad((i / 5)::text, 4, '0'), '1.' || (i % 5) || '.0', '$json'::json, NULL,
        TIMESTAMPTZ '2024-01-15 10:30:00+00', 'bench', '{}'::json, (i % 5 = 0 AND (i / 5) % 10 = 0), 1, i % 5, 0
-FROM generate_series(0, $((per - 1))) AS i;
+FROM generate_series($c, $((chunk - 1))) AS i;
 SQL
+            done
         fi
     done
-    echo "COMMIT;"
+    [ "$backend" = sqlite ] && echo "COMMIT;"
+    return 0
 }
 
 # seed BACKEND DATABASE_URL FILE: init-db (migrations 1–6), then the rows by SQL (and ANALYZE, as
@@ -291,6 +298,27 @@ def page(clauses, params, count, live, after=None):
     return head + body, params + [100, 150 if after is not None else 0]
 
 
+def count_and_page(clauses, params, count, live):
+    n = len(params)
+    column = "live_models" if live else "models"
+    return (f"SELECT c.{column}, c.changes, p.namespaced, p.ns_key, p.model_name, p.revision\n"
+            f"FROM (SELECT 1 AS one) o\n"
+            f"LEFT JOIN schema_model_counts c ON c.scope = ${n + 3} AND c.scope_key = ${n + 4}\n"
+            f"LEFT JOIN (\n    SELECT m.namespaced, m.ns_key, m.model_name, m.revision FROM schema_models m\n"
+            f"    WHERE {where(clauses)}\n    ORDER BY m.namespaced, m.ns_key, m.model_name LIMIT ${n + 1} OFFSET ${n + 2}\n"
+            f") p ON 1 = 1\nORDER BY p.namespaced, p.ns_key, p.model_name"), params + [100, 0, count[0], count[1]]
+
+
+def page_models(clauses, params, count, after):
+    clauses, params = list(clauses), list(params)
+    clauses += ["(m.namespaced, m.ns_key, m.model_name) > ({n}, {n}, {n})",
+                "(SELECT c.changes FROM schema_model_counts c WHERE c.scope = {n} AND c.scope_key = {n}) = {n}"]
+    params += [after[0], after[1], after[2], count[0], count[1], 0]
+    n = len(params)
+    return (f"SELECT m.namespaced, m.ns_key, m.model_name, m.revision FROM schema_models m\nWHERE {where(clauses)}\n"
+            f"ORDER BY m.namespaced, m.ns_key, m.model_name LIMIT ${n + 1} OFFSET ${n + 2}"), params + [100, 150]
+
+
 forms = []
 for ns, model in [(None, None), ("global", None), ("ns001", None), (None, "model0003"), ("ns001", "model0003")]:
     for live in (True, False):
@@ -299,16 +327,20 @@ for ns, model in [(None, None), ("global", None), ("ns001", None), (None, "model
         if count is None:
             forms.append((f"count, {label}", f"SELECT count(*) FROM schema_models m WHERE {where(clauses)}", params))
         else:
+            forms.append((f"count and the models of the page (offsets below 1000), {label}",)
+                         + count_and_page(clauses, params, count, live))
             column = "live_models" if live else "models"
             forms.append((f"count, {label}",
                           f"SELECT {column}, changes FROM schema_model_counts WHERE scope = $1 AND scope_key = $2",
                           list(count)))
-        forms.append((f"page, {label}",) + page(clauses, params, count, live))
+        forms.append((f"page with versions (when an item is not cached), {label}",) + page(clauses, params, count, live))
         if count is not None and live:
-            forms.append((f"page after a bookmark (deep offset), {label}",)
-                          + page(clauses, params, count, live, after=(True, "ns150", "model0000")))
+            forms.append((f"models of the page after a bookmark (deep offset), {label}",)
+                         + page_models(clauses, params, count, (True, "ns150", "model0000")))
+            forms.append((f"page with versions after a bookmark (deep offset, not cached), {label}",)
+                         + page(clauses, params, count, live, after=(True, "ns150", "model0000")))
             n = len(params)
-            forms.append((f"bookmarks (once per change of the scope's models), {label}",
+            forms.append((f"bookmarks (once per change of the set of models of the scope), {label}",
                           "SELECT w.namespaced, w.ns_key, w.model_name,\n"
                           f"       (SELECT c.changes FROM schema_model_counts c WHERE c.scope = ${n + 1} AND c.scope_key = ${n + 2})\n"
                           "FROM (\n    SELECT m.namespaced, m.ns_key, m.model_name,\n"

@@ -33,10 +33,13 @@ public struct SchemaListing: Sendable {
 
 /// The listing's SQL. Models come from `schema_models` (migration 6, kept by triggers on
 /// `schemas`): the count is one row of `schema_model_counts`, the page a range of the summary's
-/// primary key (or of `idx_schema_models_model` when filtered by model name), and the versions of
-/// the page's models come through `idx_schemas_version_order`. Every form is a constant text
-/// chosen by which filters are in use; values are bound parameters. Deep offsets start from a
-/// keyset bookmark (`ListingBookmarks`) instead of counting past every earlier model.
+/// primary key (or of `idx_schema_models_model` when filtered by model name) read with each
+/// model's revision, and when the worker holds an item for every one of those revisions
+/// (`ListingItemCache`) that is the answer; otherwise the versions of the page's models come
+/// through `idx_schemas_version_order`. Every form is a constant text chosen by which filters are
+/// in use; values are bound parameters. Deep offsets start from a keyset bookmark
+/// (`ListingBookmarks`) instead of counting past every earlier model. The wire is what the
+/// grouping over every version row answered (same items, order, counts).
 struct SchemaListingQueries {
     let db: DatabaseConnection
 
@@ -92,15 +95,22 @@ struct SchemaListingQueries {
 
     func run(_ query: SchemaListQuery) throws -> SchemaListing {
         let scope = Scope(query)
-        let (total, generation) = try count(scope)
         var offset = query.offset
         var mark: ListingBookmarks.Mark? = nil
-        if query.offset >= ListingBookmarks.stride, query.offset < total, let generation {
-            mark = try ListingBookmarks.shared.mark(for: scope, offset: query.offset, generation: generation,
-                                                    connection: db, build: { try buildMarks(scope) })
-            if let mark { offset = query.offset - mark.position }
+        let total: Int, generation: Int64?
+        var models: [ListingItemCache.PageModel]
+        if let countScope = scope.countScope, query.offset < ListingBookmarks.stride {
+            // The common case in one statement: the count and the page's models.
+            (total, generation, models) = try countAndPage(scope, countScope: countScope, limit: query.limit, offset: offset)
+        } else {
+            (total, generation) = try count(scope)
+            if query.offset >= ListingBookmarks.stride, query.offset < total, let generation {
+                mark = try ListingBookmarks.shared.mark(for: scope, offset: query.offset, generation: generation,
+                                                        connection: db, build: { try buildMarks(scope) })
+                if let mark { offset = query.offset - mark.position }
+            }
+            models = try pageModels(scope, limit: query.limit, offset: offset, after: mark, generation: generation)
         }
-        var models = try pageModels(scope, limit: query.limit, offset: offset, after: mark, generation: generation)
         if models.isEmpty, mark != nil {
             // The set of models changed since the bookmarks were read: count past them instead.
             (offset, mark) = (query.offset, nil)
@@ -115,6 +125,34 @@ struct SchemaListingQueries {
         }
         ListingItemCache.shared.store(items, page: models, live: scope.live)
         return SchemaListing(items: items, totalCount: total)
+    }
+
+    /// The number of matching models, the scope's `changes` and the page's models with their
+    /// revisions, in one statement (a page at an offset below the bookmark stride).
+    private func countAndPage(_ scope: Scope, countScope: String, limit: Int,
+                              offset: Int) throws -> (Int, Int64?, [ListingItemCache.PageModel]) {
+        let (filter, parameters) = pageFilter(scope, after: nil, generation: nil)
+        let n = parameters.count
+        let column = scope.live ? "live_models" : "models"
+        let rows = try db.query("""
+            SELECT c.\(column), c.changes, p.namespaced, p.ns_key, p.model_name, p.revision
+            FROM (SELECT 1 AS one) o
+            LEFT JOIN schema_model_counts c ON c.scope = $\(n + 3) AND c.scope_key = $\(n + 4)
+            LEFT JOIN (
+                SELECT m.namespaced, m.ns_key, m.model_name, m.revision FROM schema_models m
+                WHERE \(filter)
+                ORDER BY m.namespaced, m.ns_key, m.model_name LIMIT $\(n + 1) OFFSET $\(n + 2)
+            ) p ON 1 = 1
+            ORDER BY p.namespaced, p.ns_key, p.model_name
+            """, parameters + [.int(Int64(limit)), .int(Int64(offset)), .text(countScope), .text(scope.countKey)])
+        let total = rows.first?.int(0) ?? 0
+        let generation = rows.first?.int(1).map(Int64.init)
+        let models = rows.compactMap { row -> ListingItemCache.PageModel? in
+            guard let model = row.string(4) else { return nil }
+            return ListingItemCache.PageModel(key: .init(namespaced: row.bool(2) ?? false, nsKey: row.string(3) ?? "", model: model),
+                                              revision: Int64(row.int(5) ?? 0))
+        }
+        return (total, generation, models)
     }
 
     /// The page's models with their revisions (from the summary alone).
