@@ -291,10 +291,16 @@ def page(clauses, params, count, live, after=None):
         body = (f"SELECT {COLUMNS} FROM page p JOIN schemas s ON s.namespace IS p.namespace AND s.model_name = p.model_name\n"
                 f"WHERE 1 = 1{dep}\nORDER BY 1, 2, 3, 4, 5, 6, 7")
     else:
-        body = (f"SELECT {COLUMNS} FROM page p JOIN schemas s ON s.namespace IS NULL AND s.model_name = p.model_name\n"
-                f"WHERE p.namespaced = FALSE{dep}\nUNION ALL\n"
-                f"SELECT {COLUMNS} FROM page p JOIN schemas s ON s.namespace = p.ns_key AND s.model_name = p.model_name\n"
-                f"WHERE p.namespaced = TRUE{dep}\nORDER BY 1, 2, 3, 4, 5, 6, 7")
+        vcols = ("v.model_name, v.version_major, v.version_minor, v.version_patch, v.id, v.namespace, v.version, "
+                 "v.registered_by, v.deprecated")
+        vdep = " AND v.deprecated = FALSE" if live else ""
+        body = (f"SELECT {COLUMNS} FROM page p CROSS JOIN LATERAL (\n"
+                f"    SELECT {vcols} FROM schemas v\n"
+                f"    WHERE p.namespaced = FALSE AND v.namespace IS NULL AND v.model_name = p.model_name{vdep}\n"
+                f"    UNION ALL\n"
+                f"    SELECT {vcols} FROM schemas v\n"
+                f"    WHERE p.namespaced = TRUE AND v.namespace = p.ns_key AND v.model_name = p.model_name{vdep}\n"
+                f") s\nORDER BY 1, 2, 3, 4, 5, 6, 7")
     return head + body, params + [100, 150 if after is not None else 0]
 
 

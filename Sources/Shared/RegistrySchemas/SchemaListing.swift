@@ -208,6 +208,9 @@ struct SchemaListingQueries {
         let live = scope.live ? (db.dialect == .sqlite ? " AND +s.deprecated = FALSE" : " AND s.deprecated = FALSE") : ""
         let columns = "p.namespaced AS pn, p.ns_key AS pk, s.model_name, s.version_major, s.version_minor, s.version_patch, s.id, "
             + "s.namespace, s.version, s.registered_by, s.deprecated"
+        let versionColumns = "v.model_name, v.version_major, v.version_minor, v.version_patch, v.id, v.namespace, v.version, "
+            + "v.registered_by, v.deprecated"
+        let liveV = scope.live ? " AND v.deprecated = FALSE" : ""
         let pageSQL = """
             WITH page AS MATERIALIZED (
                 SELECT m.namespaced, m.ns_key, m.model_name, CASE WHEN m.namespaced THEN m.ns_key END AS namespace
@@ -217,7 +220,9 @@ struct SchemaListingQueries {
             )
             """
         // SQLite's `IS` is a null-safe equality its index serves; PostgreSQL's (`IS NOT DISTINCT
-        // FROM`) is not, so there the global and the namespaced models join separately.
+        // FROM`) is not, so there each model of the page reads its versions laterally, the global
+        // ones by `namespace IS NULL` and the others by `namespace =` (a one-time filter picks the
+        // branch), each an index range: a plan that cannot read every global version.
         let sql = db.dialect == .sqlite ? """
             \(pageSQL)
             SELECT \(columns) FROM page p JOIN schemas s ON s.namespace IS p.namespace AND s.model_name = p.model_name
@@ -225,11 +230,13 @@ struct SchemaListingQueries {
             ORDER BY 1, 2, 3, 4, 5, 6, 7
             """ : """
             \(pageSQL)
-            SELECT \(columns) FROM page p JOIN schemas s ON s.namespace IS NULL AND s.model_name = p.model_name
-            WHERE p.namespaced = FALSE\(live)
-            UNION ALL
-            SELECT \(columns) FROM page p JOIN schemas s ON s.namespace = p.ns_key AND s.model_name = p.model_name
-            WHERE p.namespaced = TRUE\(live)
+            SELECT \(columns) FROM page p CROSS JOIN LATERAL (
+                SELECT \(versionColumns) FROM schemas v
+                WHERE p.namespaced = FALSE AND v.namespace IS NULL AND v.model_name = p.model_name\(liveV)
+                UNION ALL
+                SELECT \(versionColumns) FROM schemas v
+                WHERE p.namespaced = TRUE AND v.namespace = p.ns_key AND v.model_name = p.model_name\(liveV)
+            ) s
             ORDER BY 1, 2, 3, 4, 5, 6, 7
             """
         return try db.query(sql, parameters + [.int(Int64(limit)), .int(Int64(offset))])
