@@ -221,8 +221,10 @@ struct SchemaListingQueries {
             """
         // SQLite's `IS` is a null-safe equality its index serves; PostgreSQL's (`IS NOT DISTINCT
         // FROM`) is not, so there each model of the page reads its versions laterally, the global
-        // ones by `namespace IS NULL` and the others by `namespace =` (a one-time filter picks the
-        // branch), each an index range: a plan that cannot read every global version.
+        // ones by `namespace IS NULL AND model_name =` and the others by `namespace = AND
+        // model_name =` (a one-time filter picks the branch): index scans per model of the page,
+        // never a join over all of `schemas` (which index serves the global branch is the
+        // planner's choice from the statistics: with few global rows, `ix_schemas_namespace`).
         let sql = db.dialect == .sqlite ? """
             \(pageSQL)
             SELECT \(columns) FROM page p JOIN schemas s ON s.namespace IS p.namespace AND s.model_name = p.model_name
