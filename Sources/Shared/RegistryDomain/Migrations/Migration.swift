@@ -15,5 +15,6 @@ public struct Migration: Sendable {
     }
 
     public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration, KeyLookup.migration,
-                                          RateLimitCounters.migration, CompatibilityConfigTable.migration]
+                                          RateLimitCounters.migration, CompatibilityConfigTable.migration,
+                                          ModelSummary.migration]
 }
