@@ -45,7 +45,7 @@ final class SchemaListingScaleTests: XCTestCase {
         let half = rows.count / 2
         try insert(db, Array(rows[..<half]))
 
-        let server = try ServerProcess(databaseURL: url, workers: 2)
+        let server = try ServerProcess(databaseURL: url, workers: 2, environment: Self.uncached)
         // The other half after the migration: the triggers count them.
         try insert(db, Array(rows[half...]))
         // And some through the API: registration, a deprecation, a deletion.
@@ -65,9 +65,13 @@ final class SchemaListingScaleTests: XCTestCase {
         XCTAssertEqual(try server.stop(), 0)
     }
 
+    /// These tests write rows behind the server's back and check the listing's SQL at once: the
+    /// response cache (which sees such writes within RESPONSE_CACHE_TTL, ConsistencyTests) is off.
+    private static let uncached = ["PYRMUTE_REGISTRY_RESPONSE_CACHE_MB": "0"]
+
     private func otherWriters(_ backend: Backend) throws {
         let url = try backend.freshDatabaseURL()
-        let server = try ServerProcess(databaseURL: url, workers: 2)
+        let server = try ServerProcess(databaseURL: url, workers: 2, environment: Self.uncached)
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
         XCTAssertEqual(try server.register("/schemas/ns/A/versions", version: "1.0.0").status, 201)
@@ -132,7 +136,7 @@ final class SchemaListingScaleTests: XCTestCase {
 
     private func concurrentFirst(_ backend: Backend) throws {
         let url = try backend.freshDatabaseURL()
-        let server = try ServerProcess(databaseURL: url, workers: 2)
+        let server = try ServerProcess(databaseURL: url, workers: 2, environment: Self.uncached)
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
         for round in 0..<5 {
