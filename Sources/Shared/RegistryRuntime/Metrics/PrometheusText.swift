@@ -22,6 +22,10 @@ public enum PrometheusText {
     public static let families: [Family] = [
         Family("auth_cache_hits_total", "counter", "API key checks answered from the worker's cache."),
         Family("auth_cache_misses_total", "counter", "API key checks that had to reach the database."),
+        Family("response_cache_hits_total", "counter", "Reads answered from a worker's response cache."),
+        Family("response_cache_misses_total", "counter", "Cacheable reads that had to reach the database."),
+        Family("response_cache_entries", "gauge", "Responses held in the workers' caches."),
+        Family("response_cache_bytes", "gauge", "Bytes the workers' response caches hold (bodies, tags and bookkeeping)."),
         Family("rate_limit_rejections_total", "counter", "Requests refused with 429 by the rate limiter."),
         Family("worker_recycles_total", "counter", "Workers replaced after MAX_REQUESTS requests."),
         Family("worker_restarts_total", "counter", "Worker processes started again after dying, timing out or being recycled."),

@@ -15,18 +15,22 @@ struct Router: Sendable {
     }
 
     private(set) var routes: [Route] = []
+    /// The routes by their number of segments, each list in table order: only those can match a path.
+    private var bySegmentCount: [Int: [Route]] = [:]
 
     /// `doc` documents the route in `/openapi.json`; a route without one is listed there all the same.
     mutating func add(_ method: HTTPMethod, _ pattern: String, _ permission: Permission?, _ handler: @escaping Handler,
                       doc: RouteDoc? = nil) {
-        routes.append(Route(method, pattern, permission: permission, doc: doc, handler))
+        let route = Route(method, pattern, permission: permission, doc: doc, handler)
+        routes.append(route)
+        bySegmentCount[route.segments.count, default: []].append(route)
     }
 
     func resolve(_ method: HTTPMethod, path: String) -> Resolution {
         let segments = Route.split(path).map(PercentDecoding.decode)
         let lookup = method == .HEAD ? .GET : method
         var firstPathMatch: Route?
-        for route in routes {
+        for route in bySegmentCount[segments.count] ?? [] {
             guard let parameters = route.match(segments) else { continue }
             if route.method == lookup { return .matched(route, parameters: parameters) }
             if firstPathMatch == nil { firstPathMatch = route }
@@ -38,7 +42,9 @@ struct Router: Sendable {
         if path != "/" {
             let other = path.hasSuffix("/") ? String(path.dropLast()) : path + "/"
             let otherSegments = Route.split(other).map(PercentDecoding.decode)
-            if routes.contains(where: { $0.match(otherSegments) != nil }) { return .redirect(path: other) }
+            if (bySegmentCount[otherSegments.count] ?? []).contains(where: { $0.match(otherSegments) != nil }) {
+                return .redirect(path: other)
+            }
         }
         return .notFound
     }
