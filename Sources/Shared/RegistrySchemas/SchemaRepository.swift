@@ -1,5 +1,6 @@
 import RegistryDomain
 import RegistryJSON
+import RegistryRuntime
 import RegistryStorage
 
 /// The SQL of the `schemas` table. Every value is a bound parameter; the text varies only
@@ -131,14 +132,9 @@ struct SchemaRepository {
     /// The first key of the two-key advisory locks that serialise a model's registrations.
     private static let lockClass: Int64 = 1_887_007_314
 
-    /// FNV-1a over the namespace (or a marker for global) and the model name, folded to 32 bits.
+    /// The model's hash (the one the change board buckets by), folded to 32 bits.
     static func lockHash(_ key: ModelKey) -> Int32 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let text = (key.namespace.map { "n" + $0 } ?? "g") + "\u{0}" + key.model
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        let hash = ChangeBoard.modelHash(namespace: key.namespace, model: key.model)
         return Int32(truncatingIfNeeded: hash ^ (hash >> 32))
     }
 

@@ -1,4 +1,5 @@
 import CShim
+import RegistryJSON
 
 /// Generation counters in memory that every process of one server shares (issue 15): a write
 /// increments the counters of what it changed after its transaction commits and before it is
@@ -73,19 +74,19 @@ public final class ChangeBoard: @unchecked Sendable {
         for index in 0..<(Self.fixed + Self.modelBuckets) { pyrmute_atomic_increment_u64(counters + index) }
     }
 
-    /// FNV-1a over the namespace (or a marker for global) and the model name.
     static func bucket(namespace: String?, model: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        Int(modelHash(namespace: namespace, model: model) % UInt64(modelBuckets))
+    }
+
+    /// A stable hash of a model: its namespace (or a marker for global) and its name.
+    public static func modelHash(namespace: String?, model: String) -> UInt64 {
+        var hasher = FNV1a()
         if let namespace {
-            mix(1)
-            namespace.utf8.forEach(mix)
+            hasher.add(1)
+            hasher.add(namespace.utf8)
         }
-        mix(0)
-        model.utf8.forEach(mix)
-        return Int(hash % UInt64(modelBuckets))
+        hasher.add(0)
+        hasher.add(model.utf8)
+        return hasher.value
     }
 }

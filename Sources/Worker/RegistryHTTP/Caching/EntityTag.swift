@@ -1,4 +1,5 @@
 import NIOHTTP1
+import RegistryJSON
 
 /// Weak entity tags of response bodies and `If-None-Match` (RFC 9110 §8.8.3, §13.1.2). Weak
 /// because the connection may gzip the body: the representations differ byte for byte, the
@@ -6,12 +7,7 @@ import NIOHTTP1
 enum EntityTag {
     /// `W/"<16 hex digits>"`: FNV-1a (64 bits) of the body, so it changes whenever the body does.
     static func of(_ body: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in body {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
+        let hex = String(FNV1a.hash(body), radix: 16)
         return "W/\"" + String(repeating: "0", count: 16 - hex.count) + hex + "\""
     }
 

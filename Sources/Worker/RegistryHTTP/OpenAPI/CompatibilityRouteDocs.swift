@@ -36,7 +36,7 @@ extension RouteDoc {
                  tag: .compatibility, pathParameters: modelPath(form),
                  query: [Parameter("level", .enumeration(CompatibilityLevel.allCases.map(\.rawValue)),
                                    description: "Check at this level instead of the one in force")]
-                     + (form == .global ? [namespace] : []),
+                     + namespaceQuery(form),
                  body: .component(Components.schemaCreate),
                  success: .json(200, "The verdict and every change", .component(Components.compatibilityCheck)),
                  errors: [.detail(400, "The version is not plain `major.minor.patch`"),
@@ -47,12 +47,6 @@ extension RouteDoc {
     // MARK: -
 
     private static let config = JSONSchema.component(Components.compatibilityConfig)
-    private static let segment = JSONSchema.text(minLength: 1, maxLength: 255)
-    private static let namespace = Parameter("namespace", .text(maxLength: 255), description: "Absent: the global model")
-
-    private static func modelPath(_ form: ModelPathForm) -> [Parameter] {
-        form == .namespaced ? [Parameter("namespace", segment), Parameter("model_name", segment)] : [Parameter("model_name", segment)]
-    }
 
     private static func path(_ form: ScopeForm) -> [Parameter] {
         switch form {
@@ -63,7 +57,7 @@ extension RouteDoc {
     }
 
     private static func query(_ form: ScopeForm) -> [Parameter] {
-        if case .model(.global) = form { return [namespace] }
+        if case .model(let path) = form { return namespaceQuery(path) }
         return []
     }
 

@@ -101,16 +101,16 @@ extension RouteDoc {
 
     private static let schemaResponse = JSONSchema.component(Components.schemaResponse)
     /// Path segments are stored in 255-character columns.
-    private static let segment = JSONSchema.text(minLength: 1, maxLength: 255)
+    static let segment = JSONSchema.text(minLength: 1, maxLength: 255)
     private static let modelName = Parameter("model_name", segment)
     /// Matched as given (no pattern: any text names no version rather than being refused), but no NUL.
     private static let version = Parameter("version", .text(minLength: 1), required: true)
 
-    private static func modelPath(_ form: Form) -> [Parameter] {
+    static func modelPath(_ form: Form) -> [Parameter] {
         form == .namespaced ? [Parameter("namespace", segment, description: "Any text, `null` included"), modelName] : [modelName]
     }
 
-    private static func namespaceQuery(_ form: Form) -> [Parameter] {
+    static func namespaceQuery(_ form: Form) -> [Parameter] {
         form == .namespaced ? [] : [
             Parameter("namespace", .text(maxLength: 255), description: "Absent: the global model; empty: the empty-string namespace"),
         ]
