@@ -296,12 +296,12 @@ final class SlotMachineTests: XCTestCase {
 final class WorkerHandshakeTests: XCTestCase {
     func testBothSidesReadTheSameHandshake() {
         let sent = WorkerHandshake(slot: 3, supervisorPID: 42, startedAt: Timestamp(microseconds: 1_700_000_000_123_456), held: true,
-                                   sharesBoard: true)
+                                   sharesRegion: true)
         var environment = ["PYRMUTE_REGISTRY_HOLD": "1", "OTHER": "x"]
         sent.apply(to: &environment)
         XCTAssertEqual(WorkerHandshake(environment: environment), sent)
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_READY_FD"], "4")
-        XCTAssertEqual(environment["PYRMUTE_REGISTRY_BOARD_FD"], "5")
+        XCTAssertEqual(environment["PYRMUTE_REGISTRY_SHARED_FD"], "5")
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_WORKER_SLOT"], "3")
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"], "42")
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_STARTED_AT"], "1700000000123456")

@@ -59,7 +59,7 @@ extension Arbiter {
             let exit = ExitStatus(waitStatus: status)
             // A worker that died may have committed a write it never announced on the board:
             // every cached answer of the other workers is suspect.
-            if exit != .exited(0) { spawner.board?.everythingChanged() }
+            if exit != .exited(0) { spawner.region?.board.everythingChanged() }
             if let actions = replaced.exited(pid: pid, exit) {
                 perform(actions, for: nil)
             } else if let slot = slots.first(where: { $0.state.owns(pid) }) {
