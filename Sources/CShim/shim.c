@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -144,6 +145,14 @@ int pyrmute_shared_mutex_lock(void *memory) {
     int rc = pthread_mutex_lock(mutex);
     // The holder died holding it: what it guarded is the caller's to check (a database rolls
     // its own transaction back), so the mutex is declared usable again.
+    if (rc == EOWNERDEAD) rc = pthread_mutex_consistent(mutex);
+    return rc;
+}
+
+int pyrmute_shared_mutex_lock_until(void *memory, int64_t deadline_ns) {
+    pthread_mutex_t *mutex = (pthread_mutex_t *)memory;
+    struct timespec deadline = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
+    int rc = pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &deadline);
     if (rc == EOWNERDEAD) rc = pthread_mutex_consistent(mutex);
     return rc;
 }

@@ -34,6 +34,8 @@ size_t pyrmute_shared_mutex_size(void);
 int pyrmute_shared_mutex_init(void *memory);
 /// 0 once held (also after a holder died with it), or an errno value.
 int pyrmute_shared_mutex_lock(void *memory);
+/// As pyrmute_shared_mutex_lock, giving up with ETIMEDOUT at `deadline_ns` of CLOCK_MONOTONIC.
+int pyrmute_shared_mutex_lock_until(void *memory, int64_t deadline_ns);
 void pyrmute_shared_mutex_unlock(void *memory);
 
 /// Sequentially consistent load and increment of a counter in shared memory.

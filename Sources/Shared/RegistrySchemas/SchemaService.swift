@@ -42,15 +42,8 @@ public struct SchemaService: Sendable {
                     guard report.isCompatible else {
                         throw IncompatibleSchema(key, version: submission.version, report: report)
                     }
-                    let id: Int
-                    if let existing = existingID {
-                        try repository.overwrite(id: existing, submission)
-                        id = existing
-                    } else {
-                        id = try repository.insert(key, submission, parsed: parsed)
-                    }
-                    guard let record = try repository.find(id: id) else { throw DatabaseError.statementFailed("row \(id) vanished") }
-                    return record
+                    if let existing = existingID { return try repository.overwrite(id: existing, submission) }
+                    return try repository.insert(key, submission, parsed: parsed)
                 }
             }
             changed(key)

@@ -55,7 +55,8 @@ public final class SQLiteCheckpointer: @unchecked Sendable {
         var db: OpaquePointer?
         defer { sqlite3_close_v2(db) }
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK else { return }
-        SQLiteBusyWait.install(on: db, timeoutMilliseconds: 1000)
+        let busyWait = SQLiteBusyWait(timeoutMilliseconds: 1000)
+        busyWait.install(on: db)
         while true {
             condition.lock()
             while !requested && !stopped { condition.wait() }
@@ -67,5 +68,6 @@ public final class SQLiteCheckpointer: @unchecked Sendable {
             // at the next report: the WAL only grows meanwhile, nothing is lost.
             _ = sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
         }
+        withExtendedLifetime(busyWait) {}
     }
 }
