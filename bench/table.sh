@@ -14,7 +14,7 @@
 # "sqlite postgres"), AUTHS (default "off on"), SCRATCH (default .build-bench), SKIP_BUILD=1,
 # BASELINE_BIN=DIR (every server case is also run, just before this build's, with the binaries in
 # DIR, e.g. an older revision's release build, as server "<backend>-base": before/after pairs from
-# one run).
+# one run), COLD_READS=0 (skip the cold-read rows: bench/coldreads.sh over 100,000 versions).
 # Prints the table and writes it to bench/results/table-latest.txt, and as Markdown (for
 # docs/performance.md, by bench/markdown.py) to bench/results/table-latest.md.
 set -euo pipefail
@@ -172,6 +172,13 @@ for backend in $BACKENDS; do
         done
     done
 done
+
+# Cold reads: random versions of 100,000 with a response cache smaller than the data set, beside
+# one hot version of the same data (bench/coldreads.sh, SQLite, 2 workers).
+if [ "${COLD_READS:-1}" = 1 ]; then
+    DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS "$ROOT/bench/coldreads.sh" "$BIN" 2>&1 |
+        sed 's/^/# /; s/^# #/#/' | tee -a "$RESULTS" || true
+fi
 
 mkdir -p "$ROOT/bench/results"
 cp "$RESULTS" "$ROOT/bench/results/table-latest.txt"
