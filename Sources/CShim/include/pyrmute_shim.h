@@ -66,6 +66,13 @@ int pyrmute_accept_cloexec(int fd);
 /// stdout line-buffered, so log lines reach a pipe or journald at once.
 void pyrmute_line_buffer_stdout(void);
 
+/// GET `url` with the system's libcurl, loaded at the first call (dlopen "libcurl.so.4"), so that
+/// only the commands that fetch https:// URLs need it. Redirects are not followed; certificates
+/// are verified (`ca_file`, when not NULL, is the CA bundle). On success returns 0 with the status
+/// and a malloc'd body the caller frees; otherwise -1 with a message in `error`.
+int pyrmute_curl_get(const char *url, long timeout_seconds, const char *ca_file,
+                     long *status, char **body, size_t *body_length, char *error, size_t error_size);
+
 int pyrmute_wifexited(int status);
 int pyrmute_wexitstatus(int status);
 int pyrmute_wifsignaled(int status);
