@@ -45,7 +45,8 @@ public final class Application: Sendable {
         self.logger = logger
         keys = KeyAuthenticator(pool: pool, board: board)
         usage = UsageRecorder(pool: pool)
-        audit = settings.enableAuth && settings.auditEnabled ? AuditRecorder(pool: pool) : nil
+        audit = settings.enableAuth && settings.auditEnabled
+            ? AuditRecorder(pool: pool, submit: { job in threadPool.submit { _ in job() } }) : nil
         cors = CORSPolicy(settings)
         rateLimiter = settings.rateLimitEnabled
             ? RateLimiter(pool: pool, limit: settings.rateLimitPerMinute, logger: logger) : nil
