@@ -31,8 +31,9 @@ extension Arbiter {
                 kill(pid, SIGKILL)
             case .log(let line):
                 logger.log(level: line.level, "\(line.message)", metadata: line.metadata.mapValues { .string($0) })
-            case .countRestart:
+            case .countRestart(let reason):
                 workerRestarts += 1
+                workerRestartsByReason[reason, default: 0] += 1
             case .countRecycle:
                 workerRecycles += 1
             case .detach(let worker, let since):
