@@ -10,9 +10,11 @@ import RegistryTraffic
 ///
 /// Every response of a limited route, errors included, carries `X-RateLimit-Limit`,
 /// `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds of the window's end); a 429
-/// adds `Retry-After` (seconds). The health probes are not limited; with rate limiting off (this
-/// middleware is then not in the chain), or when the counters cannot be reached (fail open), the
-/// request goes on as if there were no limit and no rate-limit header is sent.
+/// adds `Retry-After` (seconds). The count is taken on the event loop in the server's shared
+/// table; only a bucket without a slot there goes to the database. The health probes are not
+/// limited; with rate limiting off (this middleware is then not in the chain), or when a database
+/// count cannot be taken (fail open), the request goes on as if there were no limit and no
+/// rate-limit header is sent.
 struct RateLimitMiddleware: Middleware {
     let limiter: RateLimiter
     let app: Application
@@ -26,22 +28,31 @@ struct RateLimitMiddleware: Middleware {
         }
         let bucket = context.apiKey.map { RateLimitBucket.key(id: $0.id) }
             ?? .address(ClientAddress.resolve(request, trusted: app.settings.trustedProxies))
-        return app.blocking(request) { [limiter] in limiter.count(bucket) }.flatMap { decision in
-            guard let decision else { return next.respond(to: request, context: context) }
-            guard decision.isAllowed else {
-                var refusal = Self.refusal(decision)
-                refusal.headers.replaceOrAdd(headers: Self.headers(decision))
-                return request.eventLoop.makeSucceededFuture(refusal)
-            }
-            let headers = Self.headers(decision)
-            return next.respond(to: request, context: context)
-                .map { response in
-                    var limited = response
-                    limited.headers.replaceOrAdd(headers: headers)
-                    return limited
-                }
-                .flatMapErrorThrowing { error in throw ErrorWithHeaders(error: error, headers: headers) }
+        if let decision = limiter.countInMemory(bucket) {
+            return Self.apply(decision, request: request, context: context, next: next)
         }
+        // No slot in the shared table: counted in the database, off the event loop.
+        return app.blocking(request) { [limiter] in limiter.countInDatabase(bucket) }.flatMap { decision in
+            guard let decision else { return next.respond(to: request, context: context) }
+            return Self.apply(decision, request: request, context: context, next: next)
+        }
+    }
+
+    private static func apply(_ decision: RateLimitDecision, request: Request, context: RequestContext,
+                              next: any Responder) -> EventLoopFuture<Response> {
+        guard decision.isAllowed else {
+            var refusal = refusal(decision)
+            refusal.headers.replaceOrAdd(headers: headers(decision))
+            return request.eventLoop.makeSucceededFuture(refusal)
+        }
+        let headers = headers(decision)
+        return next.respond(to: request, context: context)
+            .map { response in
+                var limited = response
+                limited.headers.replaceOrAdd(headers: headers)
+                return limited
+            }
+            .flatMapErrorThrowing { error in throw ErrorWithHeaders(error: error, headers: headers) }
     }
 
     private static func refusal(_ decision: RateLimitDecision) -> Response {

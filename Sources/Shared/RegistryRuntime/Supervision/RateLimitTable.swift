@@ -1,0 +1,84 @@
+import CShim
+import RegistryJSON
+
+/// The rate-limit counters of one server in the memory its processes share (a section of the
+/// `SharedRegion`): a fixed number of slots, each one bucket's hits in one window, behind one
+/// process-shared mutex. Every worker counts in the same slots, so the limit is exact across the
+/// workers of a server with no database on the request path; a background sync
+/// (`RateLimitTable+Sync`) adds this server's hits to the database's counters and learns the
+/// other servers' (docs/rate-limiting.md).
+///
+/// Buckets are placed by the hash of their name with linear probing, at most `probeLimit` slots
+/// from their hash's slot; a slot of a past window is reused once its hits are in the database (or
+/// its window ended more than a window ago). A bucket that finds no slot is not counted here (nil):
+/// the caller counts it in the database instead.
+public final class RateLimitTable: @unchecked Sendable {   // the slots only under `mutex`
+    public static let capacity = 2048
+    /// Bytes of a bucket name a slot holds; longer names are counted in the database.
+    public static let nameCapacity = RateLimitSlot.nameCapacity
+    static let probeLimit = 32
+
+    // The header: the mutex, then the sync lease (`RateLimitTable+Sync`).
+    static let leaseHolderOffset = 64
+    static let leaseExpiryOffset = 72
+    private static let headerSize = 128
+    public static let size = headerSize + capacity * RateLimitSlot.stride
+
+    let mutex: SharedMutex
+    let memory: UnsafeMutableRawPointer
+
+    /// `memory` is the table's section of the `SharedRegion`, zeroed; only its creator initialises.
+    init(memory: UnsafeMutableRawPointer, initialise: Bool) {
+        precondition(pyrmute_shared_mutex_size() <= Self.leaseHolderOffset)
+        self.memory = memory
+        mutex = SharedMutex(memory: memory, initialise: initialise)
+    }
+
+    /// A table for this process alone (a worker without a supervisor, tests).
+    public static func standalone() -> RateLimitTable {
+        guard let memory = pyrmute_region_map(-1, size) else { fatalError("cannot map \(size) bytes") }
+        return RateLimitTable(memory: memory, initialise: true)
+    }
+
+    func slot(_ index: Int) -> RateLimitSlot {
+        RateLimitSlot(base: memory + Self.headerSize + index * RateLimitSlot.stride)
+    }
+
+    /// Counts one hit of the bucket `name` in the window that starts at `window` (unix seconds) and
+    /// returns the window's hits as far as this server knows: its own, exact, plus the other
+    /// servers' as of the last sync. Slots of windows that started before `abandonUnpushedBefore`
+    /// are reused even when some of their hits never reached the database. Nil when the bucket has
+    /// no slot (a name longer than `nameCapacity` bytes, or every slot it may use holds a bucket
+    /// of this window).
+    public func hit(_ name: String, window: Int64, abandonUnpushedBefore: Int64) -> Int? {
+        var name = name
+        return name.withUTF8 { bytes -> Int? in
+            guard bytes.count <= Self.nameCapacity else { return nil }
+            let raw = UnsafeRawBufferPointer(bytes)
+            let hash = FNV1a.hash(bytes)
+            return mutex.withExclusiveAccess {
+                var free: RateLimitSlot?
+                for probe in 0..<Self.probeLimit {
+                    let slot = slot(Int((hash &+ UInt64(probe)) % UInt64(Self.capacity)))
+                    if slot.isUnused {
+                        // Slots are never emptied, so the bucket cannot be further along.
+                        free = free ?? slot
+                        break
+                    }
+                    if slot.holds(raw, hash: hash, window: window) {
+                        slot.localHits += 1
+                        return slot.localHits + slot.othersHits
+                    }
+                    if free == nil, slot.window < window,
+                       slot.pushedHits == slot.localHits || slot.window < abandonUnpushedBefore {
+                        free = slot
+                    }
+                }
+                guard let free else { return nil }
+                free.claim(raw, hash: hash, window: window)
+                free.localHits = 1
+                return 1
+            }
+        }
+    }
+}

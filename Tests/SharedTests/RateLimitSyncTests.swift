@@ -1,0 +1,75 @@
+import Foundation
+import RegistryDomain
+import RegistryRuntime
+import RegistryStorage
+import RegistryTraffic
+import XCTest
+
+/// Two servers, each with its own shared table, on one SQLite file: what each counts in memory
+/// reaches the other through the database's counters.
+final class RateLimitSyncTests: XCTestCase {
+    private let windowStart: Int64 = 1_700_000_040
+    private lazy var clock = TestClock(Double(windowStart) + 10)
+
+    private func server(_ pool: ConnectionPool, limit: Int, messages: LogMessages = LogMessages()) -> RateLimiter {
+        let clock = self.clock
+        return RateLimiter(pool: pool, limit: limit, logger: messages.logger, table: .standalone(), clock: { clock.now })
+    }
+
+    private func counter(_ pool: ConnectionPool, _ bucket: String) throws -> Int? {
+        try pool.withConnection { db in
+            try db.scalarInt("SELECT hits FROM rate_limit_counters WHERE bucket = $1 AND window_start = $2",
+                             [.text(bucket), .int(windowStart)])
+        }
+    }
+
+    func testServersLearnEachOthersHitsAtTheirNextSync() throws {
+        let pool = try temporarySQLitePool()
+        let first = server(pool, limit: 10), second = server(pool, limit: 10)
+        let key = RateLimitBucket.key(id: 1)
+        XCTAssertEqual((0..<3).compactMap { _ in first.countInMemory(key)?.remaining }, [9, 8, 7])
+        XCTAssertEqual((0..<2).compactMap { _ in second.countInMemory(key)?.remaining }, [9, 8], "not synced yet: its own hits")
+        XCTAssertNil(try counter(pool, "key:1"), "nothing in the database before a sync")
+
+        first.synchronise()
+        second.synchronise()
+        XCTAssertEqual(second.countInMemory(key)?.hits, 6, "3 of the first server's, 2 + 1 of its own")
+        first.synchronise()
+        XCTAssertEqual(first.countInMemory(key)?.hits, 6, "3 + 1 of its own, the 2 the second server had pushed")
+        second.synchronise()
+        first.synchronise()
+        XCTAssertEqual(try counter(pool, "key:1"), 7)
+
+        XCTAssertEqual((0..<3).compactMap { _ in first.countInMemory(key)?.hits }, [8, 9, 10])
+        first.synchronise()
+        second.synchronise()
+        XCTAssertEqual(second.countInMemory(key)?.isAllowed, false, "the limit is reached across both")
+        XCTAssertEqual(second.rejections, 1)
+    }
+
+    func testWithoutTheDatabaseEachServerStillLimitsAndWarnsOnce() throws {
+        let pool = try temporarySQLitePool(migrated: false)
+        let messages = LogMessages()
+        let limiter = server(pool, limit: 3, messages: messages)
+        let key = RateLimitBucket.key(id: 1)
+        XCTAssertEqual((0..<5).compactMap { _ in limiter.countInMemory(key)?.isAllowed }, [true, true, true, false, false])
+        for _ in 0..<3 { limiter.synchronise() }
+        let warnings = messages.all.filter { $0.hasPrefix("warning") }
+        XCTAssertEqual(warnings.count, 1, "\(messages.all)")
+        XCTAssertTrue(warnings.first?.contains("rate_limit_counters") == true, "\(warnings)")
+
+        try pool.withConnection { _ = try Migrator(connection: $0).migrate() }
+        limiter.synchronise()
+        XCTAssertEqual(try counter(pool, "key:1"), 5, "the hits counted meanwhile are pushed once it is back")
+        XCTAssertTrue(messages.all.last?.hasPrefix("info rate limit counters synchronised again") == true, "\(messages.all)")
+    }
+
+    func testABucketWithoutASlotIsCountedInTheDatabase() throws {
+        let pool = try temporarySQLitePool()
+        let limiter = server(pool, limit: 2)
+        let wide = RateLimitBucket.address(String(repeating: "é", count: 100))
+        XCTAssertNil(limiter.countInMemory(wide))
+        XCTAssertEqual(limiter.countInDatabase(wide)?.hits, 1)
+        XCTAssertEqual(try counter(pool, wide.name), 1)
+    }
+}
