@@ -7,8 +7,10 @@ import XCTest
 final class RateLimitTableTests: XCTestCase {
     private let table = RateLimitTable.standalone()
 
+    /// One hit; a bucket's first in the window as if adding it to the database failed (the sync
+    /// adds it later).
     private func hit(_ name: String, _ window: Int64 = 60, abandonBefore: Int64 = 0) -> Int? {
-        table.hit(name, window: window, abandonUnpushedBefore: abandonBefore)
+        table.count(name, window: window, abandonBefore: abandonBefore)
     }
 
     func testCountsEachBucketAndWindowApart() {
@@ -61,6 +63,15 @@ final class RateLimitTableTests: XCTestCase {
                        "a bucket already at the limit is not read again")
     }
 
+    func testABucketsFirstHitLearnsTheOtherServersCountFromTheDatabase() throws {
+        guard case .claimed(let claim) = table.hit("ip:a", window: 60, abandonUnpushedBefore: 0) else {
+            return XCTFail("a new bucket takes a slot")
+        }
+        XCTAssertEqual(table.seed(claim, databaseHits: 5), 5, "4 hits of other servers, then this one")
+        XCTAssertEqual(table.hit("ip:a", window: 60, abandonUnpushedBefore: 0), .counted(6))
+        XCTAssertEqual(table.takeUnpushed(refreshing: 60, limit: 10).map(\.hits), [1], "the first hit is in the database already")
+    }
+
     func testTheSyncLeaseIsOneHoldersUntilItExpires() {
         XCTAssertTrue(table.acquireSyncLease(holder: 1, now: 100, duration: 10))
         XCTAssertFalse(table.acquireSyncLease(holder: 2, now: 105, duration: 10))
@@ -77,9 +88,20 @@ final class RateLimitTableTests: XCTestCase {
         let counts = LogMessages(), table = table
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
             for _ in 0..<250 {
-                counts.append(table.hit("key:1", window: 60, abandonUnpushedBefore: 0).map(String.init) ?? "nil")
+                counts.append(table.count("key:1", window: 60, abandonBefore: 0).map(String.init) ?? "nil")
             }
         }
         XCTAssertEqual(Set(counts.all), Set((1...2000).map(String.init)))
+    }
+}
+
+extension RateLimitTable {
+    /// `hit`'s count; a claiming hit's database write as if it failed.
+    func count(_ name: String, window: Int64, abandonBefore: Int64) -> Int? {
+        switch hit(name, window: window, abandonUnpushedBefore: abandonBefore) {
+        case .counted(let hits): return hits
+        case .claimed(let claim): return unseed(claim)
+        case .noRoom: return nil
+        }
     }
 }

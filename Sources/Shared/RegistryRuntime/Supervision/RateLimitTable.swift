@@ -10,8 +10,8 @@ import RegistryJSON
 ///
 /// Buckets are placed by the hash of their name with linear probing, at most `probeLimit` slots
 /// from their hash's slot; a slot of a past window is reused once its hits are in the database (or
-/// its window ended more than a window ago). A bucket that finds no slot is not counted here (nil):
-/// the caller counts it in the database instead.
+/// its window ended more than a window ago). A bucket that finds no slot is not counted here: the
+/// caller counts it in the database instead.
 public final class RateLimitTable: @unchecked Sendable {   // the slots only under `mutex`
     public static let capacity = 2048
     /// Bytes of a bucket name a slot holds; longer names are counted in the database.
@@ -44,41 +44,84 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
         RateLimitSlot(base: memory + Self.headerSize + index * RateLimitSlot.stride)
     }
 
-    /// Counts one hit of the bucket `name` in the window that starts at `window` (unix seconds) and
-    /// returns the window's hits as far as this server knows: its own, exact, plus the other
-    /// servers' as of the last sync. Slots of windows that started before `abandonUnpushedBefore`
-    /// are reused even when some of their hits never reached the database. Nil when the bucket has
-    /// no slot (a name longer than `nameCapacity` bytes, or every slot it may use holds a bucket
-    /// of this window).
-    public func hit(_ name: String, window: Int64, abandonUnpushedBefore: Int64) -> Int? {
+    /// Counts one hit of the bucket `name` in the window that starts at `window` (unix seconds).
+    /// Slots of windows that started before `abandonUnpushedBefore` are reused even when some of
+    /// their hits never reached the database.
+    public func hit(_ name: String, window: Int64, abandonUnpushedBefore: Int64) -> RateLimitHit {
         var name = name
-        return name.withUTF8 { bytes -> Int? in
-            guard bytes.count <= Self.nameCapacity else { return nil }
+        return name.withUTF8 { bytes -> RateLimitHit in
+            guard bytes.count <= Self.nameCapacity else { return .noRoom }
             let raw = UnsafeRawBufferPointer(bytes)
             let hash = FNV1a.hash(bytes)
             return mutex.withExclusiveAccess {
-                var free: RateLimitSlot?
+                var free: Int?
                 for probe in 0..<Self.probeLimit {
-                    let slot = slot(Int((hash &+ UInt64(probe)) % UInt64(Self.capacity)))
+                    let index = Int((hash &+ UInt64(probe)) % UInt64(Self.capacity))
+                    let slot = slot(index)
                     if slot.isUnused {
                         // Slots are never emptied, so the bucket cannot be further along.
-                        free = free ?? slot
+                        free = free ?? index
                         break
                     }
                     if slot.holds(raw, hash: hash, window: window) {
                         slot.localHits += 1
-                        return slot.localHits + slot.othersHits
+                        return .counted(slot.localHits + slot.othersHits)
                     }
                     if free == nil, slot.window < window,
                        slot.pushedHits == slot.localHits || slot.window < abandonUnpushedBefore {
-                        free = slot
+                        free = index
                     }
                 }
-                guard let free else { return nil }
-                free.claim(raw, hash: hash, window: window)
-                free.localHits = 1
-                return 1
+                guard let free else { return .noRoom }
+                let slot = slot(free)
+                slot.claim(raw, hash: hash, window: window)
+                slot.localHits = 1
+                // The claimer adds this first hit to the database itself (`seed`), to learn the
+                // other servers' count at once rather than at the next sync.
+                slot.pushedHits = 1
+                return .claimed(RateLimitClaim(slot: free, generation: slot.generation))
             }
         }
     }
+
+    /// The database's count after the claiming hit was added to it: the other servers' hits are
+    /// that count less this server's hits in the database. Returns the claiming hit's count.
+    public func seed(_ claim: RateLimitClaim, databaseHits: Int) -> Int {
+        mutex.withExclusiveAccess {
+            let slot = slot(claim.slot)
+            guard slot.generation == claim.generation else { return databaseHits }
+            slot.othersHits = max(slot.othersHits, databaseHits - slot.pushedHits)
+            return 1 + slot.othersHits
+        }
+    }
+
+    /// The claiming hit could not be added to the database: the next sync adds it. Returns the
+    /// claiming hit's count as far as this server knows.
+    public func unseed(_ claim: RateLimitClaim) -> Int {
+        mutex.withExclusiveAccess {
+            let slot = slot(claim.slot)
+            guard slot.generation == claim.generation else { return 1 }
+            slot.pushedHits -= 1
+            return 1 + slot.othersHits
+        }
+    }
+}
+
+/// What counting one hit in the table did.
+public enum RateLimitHit: Sendable, Equatable {
+    /// The bucket's count in the window, this hit included (this server's, exact, plus the other
+    /// servers' as of the last sync).
+    case counted(Int)
+    /// The bucket's first hit in this server and window took a new slot: add it to the database
+    /// and pass the count to `seed` (or call `unseed` if that failed).
+    case claimed(RateLimitClaim)
+    /// No slot for the bucket (a name longer than `nameCapacity` bytes, or every slot it may use
+    /// holds a bucket of this window): count it in the database.
+    case noRoom
+}
+
+/// The slot that a bucket's first hit in the window took.
+public struct RateLimitClaim: Sendable, Equatable {
+    let slot: Int
+    let generation: UInt64
 }

@@ -25,14 +25,14 @@ final class RateLimitSync: @unchecked Sendable {
     private let failures: DistinctFailureLog
     private let holder = getpid()
 
-    init(table: RateLimitTable, pool: ConnectionPool, limit: Int, logger: Logger, clock: @escaping @Sendable () -> Double) {
+    /// `failures`: where a failed round is logged (shared with the limiter's first hits of buckets).
+    init(table: RateLimitTable, pool: ConnectionPool, limit: Int, failures: DistinctFailureLog,
+         clock: @escaping @Sendable () -> Double) {
         self.table = table
         self.pool = pool
         self.limit = limit
+        self.failures = failures
         self.clock = clock
-        failures = DistinctFailureLog(logger: logger,
-                                      warning: "rate limit counters could not be synchronised; counting in this server only",
-                                      recovery: "rate limit counters synchronised again")
     }
 
     /// One round, if this process holds (or may take) the lease.

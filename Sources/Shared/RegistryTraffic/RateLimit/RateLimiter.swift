@@ -9,16 +9,21 @@ import RegistryStorage
 /// database on the request path, and shared with the other servers on the database by a
 /// background sync (`RateLimitSync`, docs/rate-limiting.md has the bound on over-admission).
 ///
-/// A bucket the table has no slot for is counted in the database, one atomic upsert per request
-/// (exact across servers). When that counter cannot be reached the request is served uncounted
-/// (fail open) and the failure is logged once per distinct error text: a registry that refused all
-/// traffic while its counters were unavailable would turn a database hiccup into an outage.
+/// A bucket's first request in a window takes a slot and adds itself to the database's counter, to
+/// learn at once what the other servers counted. A bucket the table has no slot for is counted in
+/// the database, one atomic upsert per request (exact across servers); when that counter cannot be
+/// reached the request is served uncounted (fail open): a registry that refused all traffic while
+/// its counters were unavailable would turn a database hiccup into an outage. Failures are logged
+/// once per distinct error text.
 public final class RateLimiter: @unchecked Sendable {   // the mutable counters only under `lock`
     public let limit: Int
     private let pool: ConnectionPool
     private let table: RateLimitTable
     private let clock: @Sendable () -> Double
     private let sync: RateLimitSync
+    /// The database was away for a count that the table keeps (a sync, a bucket's first hit)…
+    private let syncFailures: DistinctFailureLog
+    /// …or for one that it has no slot for.
     private let databaseFailures: DistinctFailureLog
 
     private let lock = NSLock()
@@ -35,7 +40,10 @@ public final class RateLimiter: @unchecked Sendable {   // the mutable counters 
         self.limit = limit
         self.table = table
         self.clock = clock
-        sync = RateLimitSync(table: table, pool: pool, limit: limit, logger: logger, clock: clock)
+        syncFailures = DistinctFailureLog(logger: logger,
+                                          warning: "rate limit counters could not be synchronised; counting in this server only",
+                                          recovery: "rate limit counters synchronised again")
+        sync = RateLimitSync(table: table, pool: pool, limit: limit, failures: syncFailures, clock: clock)
         databaseFailures = DistinctFailureLog(logger: logger,
                                               warning: "rate limit counters unavailable; serving requests without limiting",
                                               recovery: "rate limit counters reachable again")
@@ -44,34 +52,51 @@ public final class RateLimiter: @unchecked Sendable {   // the mutable counters 
     /// Requests refused with 429 by this process since it started.
     public var rejections: Int { lock.withLock { rejectionCount } }
 
-    /// Counts one request of `bucket` in the shared table: no blocking, so on the event loop. Nil
-    /// when the table has no slot for the bucket: count it with `countInDatabase` then.
-    public func countInMemory(_ bucket: RateLimitBucket) -> RateLimitDecision? {
+    /// Counts one request of `bucket` in the shared table: no blocking, so on the event loop. When
+    /// the bucket takes a new slot or finds none, the count is finished by `countInDatabase`.
+    public func countInMemory(_ bucket: RateLimitBucket) -> RateLimitCount {
         let now = clock()
         let window = RateLimitWindow(containing: now)
-        guard let hits = table.hit(bucket.name, window: window.start,
-                                   abandonUnpushedBefore: window.start - RateLimitWindow.length) else { return nil }
-        return decided(RateLimitDecision(limit: limit, hits: hits, window: window, countedAt: now))
+        let name = bucket.name
+        switch table.hit(name, window: window.start, abandonUnpushedBefore: window.start - RateLimitWindow.length) {
+        case .counted(let hits):
+            return .decided(decided(RateLimitDecision(limit: limit, hits: hits, window: window, countedAt: now)))
+        case .claimed(let claim):
+            return .needsDatabase(RateLimitDatabaseCount(bucket: name, window: window, countedAt: now, claim: claim))
+        case .noRoom:
+            return .needsDatabase(RateLimitDatabaseCount(bucket: name, window: window, countedAt: now, claim: nil))
+        }
     }
 
-    /// Counts one request of `bucket` in the database. Blocking (one statement): call it off the
-    /// event loop. Nil when the counter could not be reached (the request is to be served).
-    public func countInDatabase(_ bucket: RateLimitBucket) -> RateLimitDecision? {
-        let now = clock()
-        let window = RateLimitWindow(containing: now)
+    /// Finishes a count in the database. Blocking (one statement): call it off the event loop. Nil
+    /// when a bucket without a slot could not be counted (the request is to be served).
+    public func countInDatabase(_ count: RateLimitDatabaseCount) -> RateLimitDecision? {
         let hits: Int
         do {
             // A statement repeated on a fresh connection after a database restart counts one hit
             // twice at worst; without the retry every stale pooled connection would fail open.
-            hits = try pool.withConnection(retryOnBrokenConnection: true) { db in
-                try RateLimitRepository(db: db).add(hits: 1, bucket: bucket.name, windowStart: window.start)
+            let total = try pool.withConnection(retryOnBrokenConnection: true) { db in
+                try RateLimitRepository(db: db).add(hits: 1, bucket: count.bucket, windowStart: count.window.start)
             }
+            hits = count.claim.map { table.seed($0, databaseHits: total) } ?? total
+            (count.claim == nil ? databaseFailures : syncFailures).succeeded()
         } catch {
-            databaseFailures.failed(error)
-            return nil
+            guard let claim = count.claim else {
+                databaseFailures.failed(error)
+                return nil
+            }
+            syncFailures.failed(error)
+            hits = table.unseed(claim)
         }
-        databaseFailures.succeeded()
-        return decided(RateLimitDecision(limit: limit, hits: hits, window: window, countedAt: now))
+        return decided(RateLimitDecision(limit: limit, hits: hits, window: count.window, countedAt: count.countedAt))
+    }
+
+    /// Counts one request of `bucket` in the database alone (as for a bucket the table has no
+    /// slot for). Blocking.
+    public func countInDatabase(_ bucket: RateLimitBucket) -> RateLimitDecision? {
+        let now = clock()
+        return countInDatabase(RateLimitDatabaseCount(bucket: bucket.name, window: RateLimitWindow(containing: now),
+                                                      countedAt: now, claim: nil))
     }
 
     private func decided(_ decision: RateLimitDecision) -> RateLimitDecision {

@@ -11,7 +11,8 @@ import RegistryTraffic
 /// Every response of a limited route, errors included, carries `X-RateLimit-Limit`,
 /// `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds of the window's end); a 429
 /// adds `Retry-After` (seconds). The count is taken on the event loop in the server's shared
-/// table; only a bucket without a slot there goes to the database. The health probes are not
+/// table; only a bucket's first request in the window and a bucket without a slot go to the
+/// database (on the thread pool). The health probes are not
 /// limited; with rate limiting off (this middleware is then not in the chain), or when a database
 /// count cannot be taken (fail open), the request goes on as if there were no limit and no
 /// rate-limit header is sent.
@@ -28,11 +29,12 @@ struct RateLimitMiddleware: Middleware {
         }
         let bucket = context.apiKey.map { RateLimitBucket.key(id: $0.id) }
             ?? .address(ClientAddress.resolve(request, trusted: app.settings.trustedProxies))
-        if let decision = limiter.countInMemory(bucket) {
-            return Self.apply(decision, request: request, context: context, next: next)
+        let pending: RateLimitDatabaseCount
+        switch limiter.countInMemory(bucket) {
+        case .decided(let decision): return Self.apply(decision, request: request, context: context, next: next)
+        case .needsDatabase(let count): pending = count
         }
-        // No slot in the shared table: counted in the database, off the event loop.
-        return app.blocking(request) { [limiter] in limiter.countInDatabase(bucket) }.flatMap { decision in
+        return app.blocking(request) { [limiter] in limiter.countInDatabase(pending) }.flatMap { decision in
             guard let decision else { return next.respond(to: request, context: context) }
             return Self.apply(decision, request: request, context: context, next: next)
         }
