@@ -41,7 +41,7 @@ extension RateLimitTable {
     public func takeUnpushed(refreshing window: Int64, limit: Int) -> [RateLimitPush] {
         var pushes: [RateLimitPush] = []
         mutex.withExclusiveAccess {
-            for index in 0..<Self.capacity {
+            for index in Set(usedSlots) {
                 let slot = slot(index)
                 guard !slot.isUnused else { continue }
                 let unpushed = slot.localHits - slot.pushedHits

@@ -18,10 +18,13 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
     public static let nameCapacity = RateLimitSlot.nameCapacity
     static let probeLimit = 32
 
-    // The header: the mutex, then the sync lease (`RateLimitTable+Sync`).
+    // The header: the mutex, the sync lease (`RateLimitTable+Sync`), and the indexes of the slots
+    // ever used, so that a sync round reads those and does not fault in the whole table.
     static let leaseHolderOffset = 64
     static let leaseExpiryOffset = 72
-    private static let headerSize = 128
+    private static let usedCountOffset = 80
+    private static let usedListOffset = 128
+    private static let headerSize = usedListOffset + capacity * MemoryLayout<UInt16>.stride
     public static let size = headerSize + capacity * RateLimitSlot.stride
 
     let mutex: SharedMutex
@@ -74,6 +77,7 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
                 }
                 guard let free else { return .noRoom }
                 let slot = slot(free)
+                if slot.isUnused { noteUsed(free) }
                 slot.claim(raw, hash: hash, window: window)
                 slot.localHits = 1
                 // The claimer adds this first hit to the database itself (`seed`), to learn the
@@ -82,6 +86,20 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
                 return .claimed(RateLimitClaim(slot: free, generation: slot.generation))
             }
         }
+    }
+
+    /// The slots ever used, in the order they were first used (under the mutex).
+    var usedSlots: [Int] {
+        let count = memory.load(fromByteOffset: Self.usedCountOffset, as: Int.self)
+        return (0..<count).map { Int(memory.load(fromByteOffset: Self.usedListOffset + $0 * 2, as: UInt16.self)) }
+    }
+
+    private func noteUsed(_ index: Int) {
+        let count = memory.load(fromByteOffset: Self.usedCountOffset, as: Int.self)
+        // Full only if a process died between noting a slot and claiming it, and again for it.
+        guard count < Self.capacity else { return }
+        memory.storeBytes(of: UInt16(index), toByteOffset: Self.usedListOffset + count * 2, as: UInt16.self)
+        memory.storeBytes(of: count + 1, toByteOffset: Self.usedCountOffset, as: Int.self)
     }
 
     /// The database's count after the claiming hit was added to it: the other servers' hits are
