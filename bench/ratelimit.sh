@@ -84,12 +84,23 @@ start_server() {
     fi
     printf -v "PORT_$var" '%s' "$port"
     printf -v "KEY_$var" '%s' "$key"
+    printf -v "PID_$var" '%s' "$pid"
 }
 
-# measure SIDE CASE ROUND: one wrk run; prints "rps p50 p99".
+# worker_ticks PID: CPU clock ticks used so far by the worker processes of the supervisor PID.
+worker_ticks() {
+    local child total=0
+    for child in $(pgrep -P "$1"); do
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+
+# measure SIDE CASE ROUND: one wrk run; prints "rps p50 p99 cpu-us-per-request".
 measure() {
-    local side=$1 case=$2 round=$3 var=${1//-/_} port key target out rps p50 p99 non2xx sockerr extra=()
+    local side=$1 case=$2 round=$3 var=${1//-/_} port key pid target out rps p50 p99 non2xx sockerr extra=() before after
     port="PORT_$var"; port=${!port}
+    pid="PID_$var"; pid=${!pid}
     key="KEY_$var"; key=${!key}
     [ -n "$key" ] && extra=(-H "X-API-Key: $key")
     case $case in
@@ -98,17 +109,20 @@ measure() {
         *) echo "unknown case $case" >&2; exit 2 ;;
     esac
     out="$WORK/wrk.txt"
+    before=$(worker_ticks "$pid")
     run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "${extra[@]}" "${target[@]}" || true
+    after=$(worker_ticks "$pid")
     read_wrk "$out"
     [ $(( ${non2xx:-0} + ${sockerr:-0} )) -eq 0 ] || echo "warning: $side $case round $round: $non2xx non-2xx, $sockerr socket errors" >&2
-    echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}")"
+    awk -v r="${rps:-0}" -v a="$(to_ms "${p50:-0}")" -v b="$(to_ms "${p99:-0}")" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+        -v n="$(awk '/requests in/ { print $1 }' "$out")" 'BEGIN { printf "%s %s %s %.1f\n", r, a, b, n ? t * 1e6 / hz / n : 0 }'
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-FMT="%-8s %-8s %-8s %5s %9s %8s %8s\n"
+FMT="%-8s %-8s %-8s %5s %9s %8s %8s %9s\n"
 # shellcheck disable=SC2059  # FMT is this script's own format
-printf "$FMT" backend case side round "req/s" "p50 ms" "p99 ms"
+printf "$FMT" backend case side round "req/s" "p50 ms" "p99 ms" "cpu us/rq"
 SUMMARY="$WORK/summary.txt"
 for backend in $BACKENDS; do
     if [ "$backend" = postgres ] && [ -z "$PG_DIR" ]; then
@@ -133,18 +147,18 @@ for backend in $BACKENDS; do
             count=${#SIDES[@]}
             for i in $(seq 0 $((count - 1))); do
                 side=${SIDES[$(( (i + round - 1) % count ))]}
-                read -r rps p50 p99 < <(measure "$side" "$case" "$round")
-                echo "$rps $p50 $p99" >>"$WORK/$side.txt"
+                read -r rps p50 p99 cpu < <(measure "$side" "$case" "$round")
+                echo "$rps $p50 $p99 $cpu" >>"$WORK/$side.txt"
                 # shellcheck disable=SC2059
-                printf "$FMT" "$backend" "$case" "$side" "$round" "$rps" "$p50" "$p99"
+                printf "$FMT" "$backend" "$case" "$side" "$round" "$rps" "$p50" "$p99" "$cpu"
             done
         done
         for build in "${BUILDS[@]}"; do
-            read -r off offp50 offp99 <<<"$(for c in 1 2 3; do cut -d' ' -f$c "$WORK/$build-off.txt" | median; done | xargs)"
-            read -r on onp50 onp99 <<<"$(for c in 1 2 3; do cut -d' ' -f$c "$WORK/$build-on.txt" | median; done | xargs)"
+            read -r off offp50 offp99 offcpu <<<"$(for c in 1 2 3 4; do cut -d' ' -f$c "$WORK/$build-off.txt" | median; done | xargs)"
+            read -r on onp50 onp99 oncpu <<<"$(for c in 1 2 3 4; do cut -d' ' -f$c "$WORK/$build-on.txt" | median; done | xargs)"
             awk -v be="$backend" -v c="$case" -v b="$build" -v off="$off" -v on="$on" \
-                -v o50="$offp50" -v o99="$offp99" -v n50="$onp50" -v n99="$onp99" \
-                'BEGIN { printf "%-8s %-8s %-4s off %7.0f req/s (p50 %s p99 %s ms)  on %7.0f req/s (p50 %s p99 %s ms)  on/off %.2f\n", be, c, b, off, o50, o99, on, n50, n99, on / off }' \
+                -v o50="$offp50" -v o99="$offp99" -v n50="$onp50" -v n99="$onp99" -v oc="$offcpu" -v nc="$oncpu" \
+                'BEGIN { printf "%-8s %-8s %-4s off %6.0f req/s p50 %s p99 %s ms %s us/rq | on %6.0f req/s p50 %s p99 %s ms %s us/rq | on/off req/s %.2f, cpu/rq %.2f\n", be, c, b, off, o50, o99, oc, on, n50, n99, nc, on / off, nc / oc }' \
                 >>"$SUMMARY"
         done
     done
