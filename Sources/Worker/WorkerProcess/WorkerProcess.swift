@@ -61,7 +61,7 @@ enum WorkerProcess {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let startedAt = handshake.startedAt ?? .now()
         let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger,
-                              board: region.board)
+                              board: region.board, rateLimits: region.rateLimits)
         let http = HTTPChannel(app: app)   // the route table and the OpenAPI document, built before a successor waits
         let tracker = ConnectionTracker()
         let signals = ProcessSignals()

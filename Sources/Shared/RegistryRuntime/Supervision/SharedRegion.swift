@@ -6,18 +6,21 @@ import CShim
 ///
 /// - the change board (`ChangeBoard`): generation counters that announce committed writes;
 /// - the writer gate (`SharedMutex`): taken around every SQLite write transaction, so that writers
-///   of all workers queue in the kernel instead of polling SQLite's lock with sleeps.
+///   of all workers queue in the kernel instead of polling SQLite's lock with sleeps;
+/// - the rate-limit table (`RateLimitTable`): every worker's rate-limit counts, synced with the
+///   database in the background.
 ///
 /// Only the creator initialises the sections; a process without a supervisor's region (a worker
 /// started alone, tests in process) makes a private one, which is just as right for one process.
 public final class SharedRegion: @unchecked Sendable {
     public enum Section: CaseIterable {
-        case changeBoard, writerGate
+        case changeBoard, writerGate, rateLimits
 
         var size: Int {
             switch self {
             case .changeBoard: return ChangeBoard.size
             case .writerGate: return pyrmute_shared_mutex_size()
+            case .rateLimits: return RateLimitTable.size
             }
         }
 
@@ -31,12 +34,14 @@ public final class SharedRegion: @unchecked Sendable {
 
     public let board: ChangeBoard
     public let writerGate: SharedMutex
+    public let rateLimits: RateLimitTable
     /// The descriptor to hand to workers (the supervisor's region only).
     public let descriptor: Int32?
 
     private init(memory: UnsafeMutableRawPointer, descriptor: Int32?, initialise: Bool) {
         board = ChangeBoard(counters: memory + Section.changeBoard.offset)
         writerGate = SharedMutex(memory: memory + Section.writerGate.offset, initialise: initialise)
+        rateLimits = RateLimitTable(memory: memory + Section.rateLimits.offset, initialise: initialise)
         self.descriptor = descriptor
     }
 
