@@ -18,7 +18,7 @@ extension RateLimitTable {
     /// expired (its holder died or stalled). The lease then runs until `now + duration`
     /// (nanoseconds of the monotonic clock, the same in every process of the machine).
     public func acquireSyncLease(holder: Int32, now: UInt64, duration: UInt64) -> Bool {
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             let current = memory.load(fromByteOffset: Self.leaseHolderOffset, as: Int64.self)
             let expiry = memory.load(fromByteOffset: Self.leaseExpiryOffset, as: UInt64.self)
             guard current == Int64(holder) || current == 0 || expiry <= now else { return false }
@@ -29,7 +29,7 @@ extension RateLimitTable {
     }
 
     public func releaseSyncLease(holder: Int32) {
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             guard memory.load(fromByteOffset: Self.leaseHolderOffset, as: Int64.self) == Int64(holder) else { return }
             memory.storeBytes(of: Int64(0), toByteOffset: Self.leaseHolderOffset, as: Int64.self)
         }
@@ -40,7 +40,7 @@ extension RateLimitTable {
     /// Sorted by bucket and window, so that the rounds of several servers lock rows in one order.
     public func takeUnpushed(refreshing window: Int64, limit: Int) -> [RateLimitPush] {
         var pushes: [RateLimitPush] = []
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             for index in Set(usedSlots) {
                 let slot = slot(index)
                 guard !slot.isUnused else { continue }
@@ -58,7 +58,7 @@ extension RateLimitTable {
     /// Records what the database's counter said after the round's write: the other servers'
     /// hits are its total less the hits this server has put there.
     public func settle(_ push: RateLimitPush, databaseHits: Int) {
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             let slot = slot(push.slot)
             guard slot.generation == push.generation else { return }
             slot.othersHits = max(slot.othersHits, databaseHits - slot.pushedHits)
@@ -67,7 +67,7 @@ extension RateLimitTable {
 
     /// Gives back the hits of a round whose write failed, for the next round.
     public func restore(_ pushes: [RateLimitPush]) {
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             for push in pushes {
                 let slot = slot(push.slot)
                 guard slot.generation == push.generation else { continue }

@@ -56,7 +56,7 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
             guard bytes.count <= Self.nameCapacity else { return .noRoom }
             let raw = UnsafeRawBufferPointer(bytes)
             let hash = FNV1a.hash(bytes)
-            return mutex.withExclusiveAccess {
+            return mutex.withLock {
                 var free: Int?
                 for probe in 0..<Self.probeLimit {
                     let index = Int((hash &+ UInt64(probe)) % UInt64(Self.capacity))
@@ -105,7 +105,7 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
     /// The database's count after the claiming hit was added to it: the other servers' hits are
     /// that count less this server's hits in the database. Returns the claiming hit's count.
     public func seed(_ claim: RateLimitClaim, databaseHits: Int) -> Int {
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             let slot = slot(claim.slot)
             guard slot.generation == claim.generation else { return databaseHits }
             slot.othersHits = max(slot.othersHits, databaseHits - slot.pushedHits)
@@ -116,7 +116,7 @@ public final class RateLimitTable: @unchecked Sendable {   // the slots only und
     /// The claiming hit could not be added to the database: the next sync adds it. Returns the
     /// claiming hit's count as far as this server knows.
     public func unseed(_ claim: RateLimitClaim) -> Int {
-        mutex.withExclusiveAccess {
+        mutex.withLock {
             let slot = slot(claim.slot)
             guard slot.generation == claim.generation else { return 1 }
             slot.pushedHits -= 1
