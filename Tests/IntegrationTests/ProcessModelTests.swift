@@ -169,6 +169,8 @@ final class ProcessModelTests: XCTestCase {
             XCTAssertEqual(result.badResponses, [])
             XCTAssertGreaterThan(result.succeeded, 1000)
         }
+        XCTAssertFalse(server.log.contains("cannot steer"), server.log)
+        XCTAssertEqual(server.log.components(separatedBy: "retiring slot's socket is empty").count - 1, 6 + 2 + 2, "each retired slot drained once its socket was empty")
         XCTAssertEqual(try server.stop(), 0)
     }
 }
