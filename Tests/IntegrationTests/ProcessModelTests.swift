@@ -109,8 +109,11 @@ final class ProcessModelTests: XCTestCase {
         let server = try ServerProcess(databaseURL: Backend.sqlite.freshDatabaseURL(), workers: 4,
                                        dotEnv: "PYRMUTE_REGISTRY_WORKERS=4\n", workersFlag: false)
         let perRequest = LoadGenerator(url: server.baseURL + "/health/live")
-        let pooled = KeepAliveLoad(port: server.port, path: "/health/live")
-        if keepAlive { pooled.start(threads: 6) } else { perRequest.start(threads: 4) }
+        // Pools that open new connections often (the new workers get some) and pools that keep
+        // theirs for seconds (a retiring worker still holds some when it drains).
+        let pooled = [KeepAliveLoad(port: server.port, path: "/health/live", requestsPerConnection: 1...30),
+                      KeepAliveLoad(port: server.port, path: "/health/live", requestsPerConnection: 200...2000)]
+        if keepAlive { pooled.forEach { $0.start(threads: 3) } } else { perRequest.start(threads: 4) }
         usleep(300_000)
 
         func slots() throws -> (count: Int, running: Int, expected: Int) {
@@ -158,8 +161,14 @@ final class ProcessModelTests: XCTestCase {
         }
         usleep(300_000)
         if keepAlive {
-            let result = pooled.stop()
-            print("scale-down with keep-alive clients: \(result.succeeded) answered (\(result.retried) sent again after an idle close), \(result.failures) failed")
+            let results = pooled.map { $0.stop() }
+            var result = results[0]
+            result.succeeded += results[1].succeeded
+            result.retried += results[1].retried
+            result.closedByServer += results[1].closedByServer
+            result.failures += results[1].failures
+            result.failureSamples += results[1].failureSamples
+            print("scale-down with keep-alive clients: \(result.succeeded) answered (\(result.closedByServer) closing their connection, \(result.retried) sent again after an idle close), \(result.failures) failed")
             XCTAssertEqual(result.failures, 0, "requests failed while scaling down: \(result.failureSamples)")
             XCTAssertGreaterThan(result.succeeded, 1000)
         } else {
@@ -170,7 +179,11 @@ final class ProcessModelTests: XCTestCase {
             XCTAssertGreaterThan(result.succeeded, 1000)
         }
         XCTAssertFalse(server.log.contains("cannot steer"), server.log)
-        XCTAssertEqual(server.log.components(separatedBy: "retiring slot's socket is empty").count - 1, 6 + 2 + 2, "each retired slot drained once its socket was empty")
+        // 6 retirements by TTOU, 3 by HUP (4 → 3, then 3 → 2 twice); a late arrival may add a round.
+        let drained = server.log.components(separatedBy: "retiring slot's socket is empty").count - 1
+        let late = server.log.components(separatedBy: "connections still queued on a retiring slot's socket").count - 1
+        print("retired slots drained once their socket was empty: \(drained); workers started again for late arrivals: \(late)")
+        XCTAssertEqual(drained, 9 + late, server.log)
         XCTAssertEqual(try server.stop(), 0)
     }
 }

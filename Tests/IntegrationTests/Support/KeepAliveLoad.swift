@@ -11,6 +11,8 @@ final class KeepAliveLoad: @unchecked Sendable {
         var succeeded = 0
         /// Requests sent again after the server closed an idle reused connection.
         var retried = 0
+        /// Answers that closed their connection (`Connection: close`: a draining worker).
+        var closedByServer = 0
         var failures = 0
         var failureSamples: [String] = []
     }
@@ -44,11 +46,11 @@ final class KeepAliveLoad: @unchecked Sendable {
                     let reused = connection != nil
                     do {
                         let (outcome, keep) = try exchange(&connection, reused: reused)
-                        record(outcome)
+                        record(outcome, closing: !keep)
                         if !keep { connection = nil }
                     } catch {
                         connection = nil
-                        record(.failure("\(error)"))
+                        record(.failure("\(error)"), closing: false)
                         usleep(5_000)
                     }
                 }
@@ -69,12 +71,13 @@ final class KeepAliveLoad: @unchecked Sendable {
         case failure(String)
     }
 
-    private func record(_ outcome: Outcome) {
+    private func record(_ outcome: Outcome, closing: Bool) {
         lock.withLock {
             switch outcome {
             case .success(let retried):
                 result.succeeded += 1
                 if retried { result.retried += 1 }
+                if closing { result.closedByServer += 1 }
             case .failure(let reason):
                 result.failures += 1
                 if result.failureSamples.count < 8 { result.failureSamples.append(reason) }
