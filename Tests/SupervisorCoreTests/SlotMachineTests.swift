@@ -30,6 +30,12 @@ private struct Slot {
     }
 }
 
+private extension SlotAction {
+    var detachedPID: Int32? {
+        if case .detach(let worker, _) = self { return worker.pid } else { return nil }
+    }
+}
+
 private extension Array where Element == SlotAction {
     var logs: [String] {
         compactMap { if case .log(let line) = $0 { return line.message } else { return nil } }
@@ -220,7 +226,7 @@ final class SlotMachineTests: XCTestCase {
     func testRetirement() {
         var slot = Slot()
         _ = slot.running(pid: 10)
-        XCTAssertEqual(slot.send(.retire), [.drain(pid: 10)])
+        XCTAssertEqual(slot.send(.retire(steered: false)), [.drain(pid: 10)])
         XCTAssertEqual(slot.state.name, "draining")
         let exited = slot.send(.exited(pid: 10, .exited(0)))
         XCTAssertEqual(exited.logs, ["worker retired"])
@@ -229,7 +235,7 @@ final class SlotMachineTests: XCTestCase {
         var idle = Slot()
         _ = idle.running(pid: 10)
         idle.send(.exited(pid: 10, .signaled(9)))
-        XCTAssertEqual(idle.send(.retire), [.remove], "a slot in backoff goes at once")
+        XCTAssertEqual(idle.send(.retire(steered: false)), [.remove], "a slot in backoff goes at once")
     }
 
     func testRetiringDuringAHandoverWaitsForBothProcesses() {
@@ -237,11 +243,120 @@ final class SlotMachineTests: XCTestCase {
         _ = slot.running(pid: 10)
         slot.send(.replace)
         slot.send(.spawned(pid: 20))
-        XCTAssertEqual(slot.send(.retire), [.drain(pid: 10), .drain(pid: 20)])
+        XCTAssertEqual(slot.send(.retire(steered: false)), [.drain(pid: 10), .drain(pid: 20)])
         XCTAssertEqual(slot.send(.exited(pid: 10, .exited(0))), [])
         let last = slot.send(.exited(pid: 20, .exited(0)))
         XCTAssertEqual(last.logs, ["successor died before serving"])
         XCTAssertEqual(last.effects, [.remove])
+    }
+
+    func testSteeredRetirementServesTheQueueThenDrainsThenRemoves() {
+        var slot = Slot()
+        _ = slot.running(pid: 10)
+        let retired = slot.send(.retire(steered: true))
+        XCTAssertEqual(retired.effects, [], "the worker serves on: new connections already go elsewhere")
+        XCTAssertEqual(retired.logs, ["retiring: new connections go to the other workers; this one serves what its socket holds"])
+        XCTAssertEqual(slot.state.name, "running")
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 0.5), [], "not before Timeouts.steer: handshakes begun before may still land")
+        XCTAssertEqual(slot.send(.acceptQueue(3), after: 0.6), [], "connections queued: the worker accepts on")
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 0.1).effects, [.drain(pid: 10)])
+        XCTAssertEqual(slot.state.name, "draining")
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 0.1), [])
+        let exited = slot.send(.exited(pid: 10, .exited(0)))
+        XCTAssertEqual(exited.logs, ["worker retired"])
+        XCTAssertEqual(exited.effects, [], "the socket closes only when its queue is known empty")
+        XCTAssertEqual(slot.send(.acceptQueue(0)), [.remove])
+        XCTAssertTrue(slot.machine.removed)
+        XCTAssertEqual(slot.send(.acceptQueue(0)), [], "removed once")
+        XCTAssertEqual(slot.send(.tick(slot.timeouts), after: 60), [])
+        XCTAssertEqual(slot.machine.restarts, 0)
+    }
+
+    func testSteeredRetirementServesConnectionsThatArriveAfterTheDrain() {
+        var slot = Slot()
+        _ = slot.running(pid: 10)
+        slot.send(.retire(steered: true))
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 1.5).effects, [.drain(pid: 10)])
+        slot.send(.exited(pid: 10, .exited(0)), after: 0.2)
+        // A handshake finished between the last look and the worker's stop: a worker serves it.
+        let late = slot.send(.acceptQueue(2))
+        XCTAssertEqual(late.effects, [.spawn(held: false)])
+        XCTAssertEqual(late.logs, ["connections still queued on a retiring slot's socket; starting a worker to serve them"])
+        slot.send(.spawned(pid: 11))
+        XCTAssertEqual(slot.state.name, "starting")
+        XCTAssertEqual(slot.send(.acceptQueue(2), after: 0.1), [], "a starting worker is not drained")
+        slot.send(.heard(pid: 11, .ready), after: 0.2)
+        XCTAssertEqual(slot.send(.acceptQueue(1)), [])
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 0.1).effects, [.drain(pid: 11)])
+        slot.send(.exited(pid: 11, .exited(0)), after: 0.1)
+        XCTAssertEqual(slot.send(.acceptQueue(0)), [.remove])
+    }
+
+    func testSteeredRetirementOfAnIdleSlotWaitsForTheSteerTime() {
+        var slot = Slot()
+        _ = slot.running(pid: 10)
+        slot.send(.exited(pid: 10, .signaled(9)))   // died young: backoff
+        guard case .backoff(let until) = slot.state else { return XCTFail("\(slot.state)") }
+        XCTAssertEqual(slot.send(.retire(steered: true)).effects, [])
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 0.05), [], "not before Timeouts.steer")
+        XCTAssertEqual(slot.send(.tick(slot.timeouts), after: until - slot.now + 0.01), [], "no restart from the backoff while retiring")
+        XCTAssertEqual(slot.send(.acceptQueue(4)).effects, [.spawn(held: false)], "the backoff is over and connections wait")
+
+        var idle = Slot()
+        _ = idle.running(pid: 10)
+        idle.send(.exited(pid: 10, .signaled(9)))
+        idle.send(.retire(steered: true))
+        XCTAssertEqual(idle.send(.acceptQueue(3), after: 0.01), [], "connections wait, but the backoff is not over")
+        XCTAssertEqual(idle.send(.acceptQueue(0), after: 1), [.remove])
+    }
+
+    func testWorkerOfASteeredRetiringSlotDyingYoungBacksOff() {
+        var slot = Slot()
+        slot.send(.start)
+        slot.send(.spawned(pid: 10))
+        slot.send(.retire(steered: true), after: 0.1)
+        let died = slot.send(.exited(pid: 10, .signaled(11)), after: 0.1)
+        XCTAssertEqual(died.logs, ["worker died"])
+        XCTAssertEqual(died.effects, [], "not counted as a restart: the slot is going")
+        guard case .backoff = slot.state else { return XCTFail("\(slot.state)") }
+        XCTAssertEqual(slot.send(.acceptQueue(1), after: 0.01), [])
+        XCTAssertEqual(slot.send(.acceptQueue(1), after: 0.2).effects, [.spawn(held: false)])
+    }
+
+    func testSteeredRetirementDuringAHandoverLetsItFinish() {
+        var slot = Slot()
+        _ = slot.running(pid: 10)
+        slot.send(.replace)
+        slot.send(.spawned(pid: 20))
+        XCTAssertEqual(slot.send(.retire(steered: true)).effects, [])
+        XCTAssertEqual(slot.send(.acceptQueue(0), after: 2), [], "ignored while handing over")
+        XCTAssertEqual(slot.send(.heard(pid: 20, .booted)), [.drain(pid: 10)])
+        XCTAssertEqual(slot.send(.heard(pid: 10, .listenerClosed)), [.release(pid: 20)])
+        XCTAssertEqual(slot.send(.heard(pid: 20, .ready)).effects.first?.detachedPID, 10)
+        XCTAssertEqual(slot.state.shownWorker?.pid, 20)
+        XCTAssertEqual(slot.send(.acceptQueue(0)).effects, [.drain(pid: 20)])
+        slot.send(.exited(pid: 20, .exited(0)))
+        XCTAssertEqual(slot.send(.acceptQueue(0)), [.remove])
+
+        // The successor dies before serving: the predecessor serves on and drains as any.
+        var failed = Slot()
+        _ = failed.running(pid: 10)
+        failed.send(.replace)
+        failed.send(.spawned(pid: 20))
+        failed.send(.retire(steered: true))
+        XCTAssertEqual(failed.send(.exited(pid: 20, .signaled(9))).effects, [], "no retry of the replacement")
+        XCTAssertEqual(failed.state.shownWorker?.pid, 10)
+        XCTAssertEqual(failed.send(.acceptQueue(0), after: 1).effects, [.drain(pid: 10)])
+    }
+
+    func testSteeringLostMidwayFallsBackToDrainingAtOnce() {
+        var slot = Slot()
+        _ = slot.running(pid: 10)
+        slot.send(.retire(steered: true))
+        XCTAssertEqual(slot.send(.retire(steered: false)), [.drain(pid: 10)])
+        XCTAssertFalse(slot.machine.steered)
+        XCTAssertEqual(slot.send(.acceptQueue(5), after: 2), [], "unsteered: the queue is not looked at")
+        XCTAssertEqual(slot.send(.exited(pid: 10, .exited(0))).effects, [.remove])
     }
 
     func testTimeoutsKillOnce() {
@@ -269,7 +384,7 @@ final class SlotMachineTests: XCTestCase {
 
         var draining = Slot()
         _ = draining.running(pid: 10)
-        draining.send(.retire)
+        draining.send(.retire(steered: false))
         XCTAssertEqual(draining.tick(after: 29), [])
         XCTAssertEqual(draining.tick(after: 2).effects, [.kill(pid: 10)])
     }

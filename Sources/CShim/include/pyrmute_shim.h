@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/// Steering new connections among the workers' sockets (reuseport.c). Included here so that a
+/// build whose module cache predates that header sees it.
+#include "pyrmute_reuseport.h"
+
 /// The descriptors a worker inherits from its supervisor: the slot's listening socket and the
 /// write end of its control pipe. One definition for C and Swift (`WorkerHandshake` in Shared
 /// holds the rest of the handshake: the environment variables and the boot-failure status).

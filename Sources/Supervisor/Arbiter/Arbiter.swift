@@ -11,7 +11,8 @@ import SupervisorCore
 ///
 /// Signals: TERM and INT drain every worker and exit 0 (a second INT, or QUIT, kills at once);
 /// HUP re-reads the settings and replaces every worker, each successor serving before its
-/// predecessor drains; TTIN/TTOU add or retire one worker.
+/// predecessor drains; TTIN/TTOU add or retire one worker. A retired slot loses no connection:
+/// new ones are steered to the other sockets first (`Arbiter+Steering.swift`).
 final class Arbiter {
     var settings: Settings
     /// Settings as they are now (environment, `.env`, the command line), for HUP.
@@ -27,6 +28,10 @@ final class Arbiter {
     let startedAt = Timestamp.now()
 
     var slots: [WorkerSlot]
+    /// The slots' sockets in the kernel's reuseport array order, and whether a program steering
+    /// new connections among them can be attached (`Arbiter+Steering.swift`).
+    var group: ReuseportGroup
+    var steeringWorks = true
     /// Every living worker process by pid: its control pipe and its last metrics.
     var children: [pid_t: WorkerChild] = [:]
     /// Replaced workers finishing their requests.
@@ -61,10 +66,12 @@ final class Arbiter {
         self.logger = logger
         notifier = SystemdNotifier(logger: logger)
         slots = sockets.enumerated().map { WorkerSlot(index: $0.offset, socket: $0.element) }
+        group = ReuseportGroup(members: Array(sockets.indices))   // opened and listening in this order
         binaryStamp = Self.modificationTime(spawner.executable)
     }
 
     func run() -> Int32 {
+        _ = steer()
         for slot in slots { send(.start, to: slot) }
         while true {
             if let signal = signals.wait(timeout: 0.1) { handle(signal) }
@@ -77,6 +84,7 @@ final class Arbiter {
                 continue
             }
             enforceTimeouts()
+            advanceRetirements()
             advanceReplacement()
             if watchBinary { checkBinary() }
             publish()
@@ -133,7 +141,9 @@ final class Arbiter {
         do {
             let socket = try ListeningSocket.open(host: host, port: port)
             let slot = WorkerSlot(index: (slots.map(\.index).max() ?? -1) + 1, socket: socket)
+            group.listened(slot.index)
             slots.append(slot)
+            _ = steer()
             logger.info("adding a worker", metadata: ["slot": "\(slot.index)", "workers": "\(slots.count)"])
             send(.start, to: slot)
         } catch {
@@ -146,13 +156,15 @@ final class Arbiter {
         guard keeping.count > 1, let slot = keeping.last else { return }
         logger.info("retiring a worker", metadata: ["slot": "\(slot.index)"])
         replacementQueue.removeAll { $0 === slot }
-        send(.retire, to: slot)
+        // New connections go elsewhere before the slot hears of it.
+        let steered = steer(leavingOut: slot)
+        send(.retire(steered: steered), to: slot)
     }
 
     func remove(_ slot: WorkerSlot) {
-        close(slot.socket.fd)
         slots.removeAll { $0 === slot }
         replacementQueue.removeAll { $0 === slot }
+        closeSocket(of: slot)
     }
 
     static func modificationTime(_ path: String) -> timespec? {

@@ -70,8 +70,10 @@ extension SlotMachine {
                          actions: inout [SlotAction]) -> SlotState {
         let successor = handover.successor.pid
         switch event {
-        case .start, .replace, .spawned, .spawnFailed:
+        case .start, .replace, .spawned, .spawnFailed, .acceptQueue:
             break
+        case .retire where steered:
+            break   // the handover goes on; the successor, once it serves, drains when the socket is empty
         case .heard(let pid, let message):
             if pid == successor { handover.successor.lastHeard = now }
             if case .running(var worker) = handover.predecessor, worker.pid == pid {
@@ -161,7 +163,10 @@ extension SlotMachine {
                 scheduleRestart(lived: 0, now: now, actions: &actions)
             }
         }
-        if retiring, !state.hasProcess { actions.append(.remove) }
+        if retiring, !steered, !state.hasProcess {
+            removed = true
+            actions.append(.remove)
+        }
         return state
     }
 
@@ -170,7 +175,7 @@ extension SlotMachine {
         let metadata = ["pid": "\(old.pid)", "status": "\(status)"]
         if shuttingDown {
             actions.append(log(.info, "worker exited", metadata))
-        } else if !retiring {   // a retiring slot goes once its successor has exited too
+        } else if !retiring || steered {   // unsteered, a retiring slot goes once its successor has exited too
             if case .draining = handover.predecessor {
                 actions.append(log(.info, "replaced worker exited", metadata))
             } else {

@@ -17,8 +17,16 @@ public enum SlotEvent: Equatable, Sendable {
     case tick(Timeouts)
     /// Drain the slot's workers; nothing restarts any more.
     case shutdown
-    /// Drain the slot's workers and remove the slot (SIGTTOU, fewer WORKERS on reload).
-    case retire
+    /// Retire the slot (SIGTTOU, fewer WORKERS on reload). `steered`: new connections already go
+    /// to the other slots' sockets (the reuseport program leaves this one out), so the worker
+    /// serves what the socket holds, drains once it is empty (`acceptQueue`), and the socket
+    /// closes with nothing in it. Unsteered (no program could be attached), the workers drain at
+    /// once and the socket closes when they have exited. A steered retirement told again
+    /// unsteered falls back to that.
+    case retire(steered: Bool)
+    /// While a steered slot retires, each turn: the connections its socket holds that no worker
+    /// has accepted yet.
+    case acceptQueue(Int)
 }
 
 /// What the arbiter does for a slot, in order.
@@ -45,7 +53,8 @@ public enum SlotAction: Equatable, Sendable {
     case abandonReplacements
     /// A worker cannot boot: the server drains and exits with this status.
     case stopServer(exitCode: Int32)
-    /// A retired slot without a process: close its socket and forget it.
+    /// A retired slot without a process (and, steered, with nothing queued on its socket): close
+    /// its socket and forget it.
     case remove
 }
 

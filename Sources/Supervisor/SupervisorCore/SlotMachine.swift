@@ -8,7 +8,16 @@ import RegistryRuntime
 ///     stopped ─start─▶ starting ─ready─▶ running ─replace, recycle─▶ handingOver ─successor ready─▶ running
 ///                         │                 │                        (Handover.swift)
 ///                         └──── exited ─────┴─▶ backoff ─tick─▶ starting   (at once after a healthy life)
-///     any ─shutdown, retire─▶ draining ─exited─▶ stopped                   (retired: removed)
+///     any ─shutdown─▶ draining ─exited─▶ stopped
+///
+/// Retirement (SIGTTOU, fewer WORKERS), steered: the arbiter has left the slot's socket out of the
+/// reuseport program, so it gets no new connection; its worker goes on serving what the socket
+/// holds. Then, on `acceptQueue`:
+///
+///     running ─queue empty, Timeouts.steer passed─▶ draining ─exited─▶ stopped ─queue empty─▶ removed
+///                                                                        └─ queue not empty ─▶ starting (serves it; drains again)
+///
+/// Unsteered (no program could be attached): any ─retire─▶ draining ─exited─▶ removed.
 public struct SlotMachine: Equatable, Sendable {
     public let index: Int
     public internal(set) var state: SlotState = .stopped
@@ -17,8 +26,15 @@ public struct SlotMachine: Equatable, Sendable {
     public internal(set) var consecutiveFailures = 0
     /// Monotonic time before which a failed replacement is not tried again.
     public internal(set) var replaceAfter = 0.0
-    /// Retired (SIGTTOU, fewer WORKERS): removed once its processes exit.
+    /// Retired (SIGTTOU, fewer WORKERS): removed once its processes exit (steered: and its
+    /// socket's queue is empty).
     public internal(set) var retiring = false
+    /// New connections were steered away from the retiring slot's socket.
+    public internal(set) var steered = false
+    /// When the slot was retired.
+    public internal(set) var retiredAt = 0.0
+    /// `.remove` was returned: the slot is gone.
+    public internal(set) var removed = false
     public internal(set) var shuttingDown = false
 
     public init(index: Int) { self.index = index }
@@ -26,7 +42,19 @@ public struct SlotMachine: Equatable, Sendable {
     public mutating func handle(_ event: SlotEvent, now: Double) -> [SlotAction] {
         var actions: [SlotAction] = []
         if event == .shutdown { shuttingDown = true }
-        if event == .retire { retiring = true }
+        if case .retire(let steered) = event {
+            if !retiring {
+                retiring = true
+                retiredAt = now
+                self.steered = steered
+                if steered {
+                    actions.append(log(.info, "retiring: new connections go to the other workers; this one serves what its socket holds"))
+                }
+            } else if !steered {
+                self.steered = false   // steering failed meanwhile: drain now, as unsteered
+            }
+        }
+        if removed { return actions }
         if case .handingOver(var handover) = state {
             state = handle(event, during: &handover, now: now, actions: &actions)
             return actions
@@ -63,15 +91,16 @@ public struct SlotMachine: Equatable, Sendable {
         case .exited(let pid, let status):
             switch state {
             case .starting(let worker) where worker.pid == pid,
-                 .running(let worker) where worker.pid == pid,
-                 .draining(let worker, _) where worker.pid == pid:
-                exited(worker, status, now: now, actions: &actions)
+                 .running(let worker) where worker.pid == pid:
+                exited(worker, status, drained: false, now: now, actions: &actions)
+            case .draining(let worker, _) where worker.pid == pid:
+                exited(worker, status, drained: true, now: now, actions: &actions)
             default:
                 break
             }
         case .tick(let timeouts):
             switch state {
-            case .backoff(let until) where now >= until:
+            case .backoff(let until) where now >= until && !(retiring && steered):   // retiring: `acceptQueue` decides
                 actions.append(.spawn(held: false))
             case .starting(var worker):
                 if now - worker.spawnedAt > Timeouts.start {
@@ -91,6 +120,8 @@ public struct SlotMachine: Equatable, Sendable {
             default:
                 break
             }
+        case .retire where steered:
+            break   // the worker serves on; `acceptQueue` drains it once the socket's queue is empty
         case .shutdown, .retire:
             switch state {
             case .backoff:
@@ -101,9 +132,44 @@ public struct SlotMachine: Equatable, Sendable {
             case .stopped, .draining, .handingOver:
                 break
             }
-            if event == .retire, !state.hasProcess { actions.append(.remove) }
+            if case .retire = event, !state.hasProcess { remove(&actions) }
+        case .acceptQueue(let queued):
+            retiringQueue(queued, now: now, actions: &actions)
         }
         return actions
+    }
+
+    /// A steered retirement, each turn: drain the worker once the socket's queue is empty and the
+    /// connections begun before the steering have had `Timeouts.steer` to arrive; once no worker
+    /// is left, remove the slot if nothing is queued, or start one to serve what is.
+    private mutating func retiringQueue(_ queued: Int, now: Double, actions: inout [SlotAction]) {
+        guard retiring, steered, !shuttingDown else { return }
+        let settled = now - retiredAt >= Timeouts.steer
+        switch state {
+        case .running(let worker):
+            guard settled, queued == 0 else { return }
+            state = .draining(worker, since: now)
+            actions += [log(.info, "retiring slot's socket is empty; draining its worker", ["pid": "\(worker.pid)"]),
+                        .drain(pid: worker.pid)]
+        case .stopped, .backoff:
+            if queued == 0 {
+                if settled { remove(&actions) }
+            } else if case .backoff(let until) = state, now < until {
+                return
+            } else {
+                actions += [log(.warning, "connections still queued on a retiring slot's socket; starting a worker to serve them",
+                                ["queued": "\(queued)"]),
+                            .spawn(held: false)]
+            }
+        case .starting, .draining, .handingOver:
+            break
+        }
+    }
+
+    private mutating func remove(_ actions: inout [SlotAction]) {
+        state = .stopped
+        removed = true
+        actions.append(.remove)
     }
 
     private mutating func heard(_ message: WorkerMessage, from pid: Int32, now: Double, actions: inout [SlotAction]) {
@@ -131,14 +197,28 @@ public struct SlotMachine: Equatable, Sendable {
         }
     }
 
-    /// The slot's only worker exited.
-    private mutating func exited(_ worker: Worker, _ status: ExitStatus, now: Double, actions: inout [SlotAction]) {
+    /// The slot's only worker exited (`drained`: it had been told to).
+    private mutating func exited(_ worker: Worker, _ status: ExitStatus, drained: Bool, now: Double, actions: inout [SlotAction]) {
         state = .stopped
         let pid = "\(worker.pid)"
         if shuttingDown {
             actions.append(log(.info, "worker exited", ["pid": pid, "status": "\(status)"]))
+        } else if retiring, !steered {
+            actions.append(log(.info, "worker retired", ["pid": pid]))
+            remove(&actions)
         } else if retiring {
-            actions += [log(.info, "worker retired", ["pid": pid]), .remove]
+            // The slot goes once its socket is empty (`acceptQueue`); a worker that died early
+            // is started again after the usual backoff if there is still something to serve.
+            if drained {
+                actions.append(log(.info, "worker retired", ["pid": pid]))
+            } else {
+                let lived = now - worker.spawnedAt
+                actions.append(log(.warning, "worker died", ["pid": pid, "status": "\(status)", "lived_s": String(format: "%.2f", lived)]))
+                if lived < RestartPolicy.healthyLifetime {
+                    consecutiveFailures += 1
+                    state = .backoff(until: now + RestartPolicy.backoff(afterFailures: consecutiveFailures))
+                }
+            }
         } else if status.isBootFailure {
             actions += [log(.critical, "worker failed to boot; stopping", ["pid": pid]), .stopServer(exitCode: 1)]
         } else {

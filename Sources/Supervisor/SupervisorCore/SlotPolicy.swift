@@ -11,6 +11,10 @@ public struct Timeouts: Equatable, Sendable {
     public static let start = 30.0
     /// How long a booted successor waits for its predecessor to stop accepting.
     public static let handover = 2.0
+    /// How long, at least, a retired slot's worker goes on accepting after new connections were
+    /// steered away from its socket, and the socket stays open: handshakes that began before
+    /// finish into its queue and are served (a lost SYN-ACK is sent again after a second).
+    public static let steer = 1.0
 
     public init(worker: Double, graceful: Double) {
         self.worker = worker
