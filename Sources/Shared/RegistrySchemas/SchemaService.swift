@@ -50,6 +50,7 @@ public struct SchemaService: Sendable {
                         id = try repository.insert(key, submission, parsed: parsed)
                     }
                     guard let record = try repository.find(id: id) else { throw DatabaseError.statementFailed("row \(id) vanished") }
+                    try repository.reindex(record)
                     return record
                 }
             }
@@ -117,6 +118,7 @@ public struct SchemaService: Sendable {
             try repository.setDeprecation(id: id, deprecated: deprecated, at: deprecated ? .now() : nil,
                                           message: deprecated ? message : nil)
             guard let record = try repository.find(id: id) else { throw notFound(key, version) }
+            try repository.reindex(record)   // the deprecation message is searchable
             return record
         }
     }
