@@ -1,0 +1,122 @@
+import RegistryDiscovery
+import RegistryJSON
+import RegistryStorage
+
+/// The SQL of lookup by content and search. Prepared statements; the text varies only between
+/// constant forms (filters present or not).
+struct DiscoveryQueries {
+    let db: DatabaseConnection
+
+    func lookup(_ lookup: SchemaLookup) throws -> [SchemaLookup.Match] {
+        var conditions: [String] = []
+        var parameters: [SQLValue] = []
+        func bind(_ value: SQLValue) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+        if let json = lookup.jsonSchema {
+            conditions.append("f.json_sha256 = " + bind(.text(SchemaFingerprints.jsonForm(json).sha256)))
+        }
+        if let avro = lookup.avroSchema {
+            conditions.append("f.avro_sha256 = " + bind(.text(SchemaFingerprints.avroForm(avro).sha256)))
+        }
+        conditions += namespaceConditions(lookup.namespace, bind)
+        if let model = lookup.model { conditions.append("s.model_name = " + bind(.text(model))) }
+        let rows = try db.query("""
+            SELECT s.namespace, s.model_name, s.version, s.deprecated
+            FROM schema_fingerprints f JOIN schemas s ON s.id = f.schema_id
+            WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY s.namespace IS NOT NULL, COALESCE(s.namespace, ''), s.model_name,
+                     s.version_major, s.version_minor, s.version_patch, s.id
+            """, parameters)
+        return rows.map { row in
+            SchemaLookup.Match(namespace: row.string(0), modelName: row.string(1) ?? "", version: row.string(2) ?? "",
+                               deprecated: row.bool(3) ?? false)
+        }
+    }
+
+    /// A term of one of the query's kinds containing `word`, with its version.
+    struct Candidate {
+        let schemaID: Int
+        let kind: SearchTerm.Kind
+        let term: String
+        let matched: String
+        let path: String?
+        let source: String
+        let namespace: String?
+        let model: String
+        let version: String
+        let order: [Int]
+    }
+
+    /// The terms that contain `word` (its `*` matching anything), through the trigram index: FTS5
+    /// on SQLite (GLOB, the table is case-sensitive and the terms lower-case), `pg_trgm` on PostgreSQL (LIKE).
+    func candidates(containing word: String, _ query: SearchQuery) throws -> [Candidate] {
+        var conditions: [String] = []
+        var parameters: [SQLValue] = []
+        func bind(_ value: SQLValue) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+        let from: String
+        switch db.dialect {
+        case .sqlite:
+            // CROSS JOIN fixes SQLite's join order: the trigram index first, not a scan of `schemas`.
+            from = "schema_search_fts x CROSS JOIN schema_search_terms t ON t.id = x.rowid CROSS JOIN schemas s ON s.id = t.schema_id"
+            conditions.append("x.term GLOB " + bind(.text("*" + Self.globLiteral(word) + "*")))
+        case .postgres:
+            from = "schema_search_terms t JOIN schemas s ON s.id = t.schema_id"
+            conditions.append("t.term LIKE " + bind(.text("%" + Self.likeLiteral(word) + "%")))
+        }
+        if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
+        if !query.includeDeprecated { conditions.append("s.deprecated = " + bind(.bool(false))) }
+        conditions += namespaceConditions(query.namespace, bind)
+        let rows = try db.query("""
+            SELECT t.schema_id, t.kind, t.term, t.matched, t.path, t.source, s.namespace, s.model_name, s.version,
+                   s.version_major, s.version_minor, s.version_patch
+            FROM \(from)
+            WHERE \(conditions.joined(separator: " AND "))
+            """, parameters)
+        return rows.compactMap { row in
+            guard let id = row.int(0), let kind = row.string(1).flatMap(SearchTerm.Kind.init(rawValue:)) else { return nil }
+            return Candidate(schemaID: id, kind: kind, term: row.string(2) ?? "", matched: row.string(3) ?? "",
+                             path: row.string(4), source: row.string(5) ?? "", namespace: row.string(6),
+                             model: row.string(7) ?? "", version: row.string(8) ?? "",
+                             order: [row.int(9) ?? 0, row.int(10) ?? 0, row.int(11) ?? 0, id])
+        }
+    }
+
+    private func namespaceConditions(_ filter: SchemaListQuery.NamespaceFilter, _ bind: (SQLValue) -> String) -> [String] {
+        switch filter {
+        case .any: return []
+        case .globalOnly: return ["s.namespace IS NULL"]
+        case .exact(let namespace): return ["s.namespace = " + bind(.text(namespace))]
+        }
+    }
+
+    /// `*` stays the wildcard; GLOB's other specials match themselves.
+    static func globLiteral(_ word: String) -> String {
+        var out = ""
+        for character in word {
+            switch character {
+            case "?": out += "[?]"
+            case "[": out += "[[]"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// `*` becomes `%`; LIKE's own specials are escaped (PostgreSQL's default escape is `\`).
+    static func likeLiteral(_ word: String) -> String {
+        var out = ""
+        for character in word {
+            switch character {
+            case "*": out += "%"
+            case "%", "_", "\\": out += "\\" + String(character)
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

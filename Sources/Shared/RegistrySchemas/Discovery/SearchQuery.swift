@@ -1,0 +1,88 @@
+import RegistryDiscovery
+import RegistryJSON
+
+/// `GET /search`: words (each with `*` wildcards, all must match one place), the kinds searched,
+/// and the page.
+public struct SearchQuery: Sendable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case model, field, text, any
+
+        var kinds: [SearchTerm.Kind] {
+            switch self {
+            case .model: return [.model]
+            case .field: return [.field]
+            case .text: return [.text]
+            case .any: return SearchTerm.Kind.allCases
+            }
+        }
+    }
+
+    /// Lower-cased, distinct, in the order given.
+    public let words: [String]
+    public let kind: Kind
+    public let namespace: SchemaListQuery.NamespaceFilter
+    public let includeDeprecated: Bool
+    public let limit: Int
+    public let offset: Int
+
+    public init(q: String, kind: Kind, namespace: SchemaListQuery.NamespaceFilter, includeDeprecated: Bool,
+                limit: Int, offset: Int) {
+        var words: [String] = []
+        for word in q.lowercased().split(whereSeparator: { $0.isWhitespace }).map(String.init) where !words.contains(word) {
+            words.append(word)
+        }
+        self.words = words
+        self.kind = kind
+        self.namespace = namespace
+        self.includeDeprecated = includeDeprecated
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// How well a term matches a word: the whole term, its beginning, or somewhere inside.
+enum MatchQuality: Int, Comparable {
+    case substring = 1, prefix = 2, exact = 3
+
+    static func < (a: MatchQuality, b: MatchQuality) -> Bool { a.rawValue < b.rawValue }
+
+    /// nil when `term` does not contain `pattern` (`*` matches any run of characters).
+    init?(term: String, pattern: String) {
+        let t = Array(term.unicodeScalars), p = Array(pattern.unicodeScalars)
+        if Glob.matches(t[...], p[...]) {
+            self = .exact
+        } else if Glob.matches(t[...], (p + ["*"])[...]) {
+            self = .prefix
+        } else if Glob.matches(t[...], (["*"] + p + ["*"])[...]) {
+            self = .substring
+        } else {
+            return nil
+        }
+    }
+}
+
+/// Whole-string matching with `*` as the only wildcard (iterative, with one backtrack point).
+enum Glob {
+    static func matches(_ text: ArraySlice<Unicode.Scalar>, _ pattern: ArraySlice<Unicode.Scalar>) -> Bool {
+        var t = text.startIndex, p = pattern.startIndex
+        var star: Int?, resume = t
+        while t < text.endIndex {
+            if p < pattern.endIndex && pattern[p] == "*" {
+                star = p
+                p += 1
+                resume = t
+            } else if p < pattern.endIndex && pattern[p] == text[t] {
+                p += 1
+                t += 1
+            } else if let s = star {
+                p = s + 1
+                resume += 1
+                t = resume
+            } else {
+                return false
+            }
+        }
+        while p < pattern.endIndex && pattern[p] == "*" { p += 1 }
+        return p == pattern.endIndex
+    }
+}
