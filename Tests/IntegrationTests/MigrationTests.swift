@@ -44,7 +44,31 @@ final class MigrationTests: XCTestCase {
 
         let server = try ServerProcess(databaseURL: url, workers: 1)
         XCTAssertEqual(try server.request("/health").json()["schemas_count"], 1)
+        // Discovery (migration 7) indexed the reference's row.
+        XCTAssertEqual(try server.post("/schemas/lookup", json: #"{"json_schema": {"type":"object"}}"#).json()["matches"],
+                       [["namespace": "billing", "model_name": "Invoice", "version": "1.0.0", "deprecated": false]])
+        XCTAssertEqual(try server.request("/search?q=invoice").json()["total"], 1)
+        if backend == .postgres {
+            XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_schema_search_terms_trigram'"), 1,
+                           "pg_trgm could not be created: search scans for substrings")
+        }
         XCTAssertEqual(try server.stop(), 0)
+
+        // The reference writes on the migrated database behind the server's back: a new row and a
+        // changed schema are indexed at the next start (the triggers dropped the stale rows).
+        try db.execute("""
+            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, [.text("billing"), .text("Receipt"), .text("1.0.0"), .text(#"{"title": "Paid"}"#),
+                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        try db.execute("UPDATE schemas SET json_schema = $1 WHERE model_name = $2",
+                       [.text(#"{"type": "object", "properties": {"amount_due": {}}}"#), .text("Invoice")])
+        let restarted = try ServerProcess(databaseURL: url, workers: 1)
+        XCTAssertEqual(try restarted.request("/search?q=paid&kind=text").json()["total"], 1)
+        XCTAssertEqual(try restarted.request("/search?q=amount*&kind=field").json()["results"]?[0]?["path"],
+                       "#/properties/amount_due")
+        XCTAssertEqual(try restarted.post("/schemas/lookup", json: #"{"json_schema": {"type":"object"}}"#).json()["matches"], [])
+        XCTAssertEqual(try restarted.stop(), 0)
     }
 
     func testConcurrentMigratorsApplyEachStepOnce_postgres() throws {
