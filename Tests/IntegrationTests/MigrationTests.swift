@@ -49,7 +49,7 @@ final class MigrationTests: XCTestCase {
                        [["namespace": "billing", "model_name": "Invoice", "version": "1.0.0", "deprecated": false]])
         XCTAssertEqual(try server.request("/search?q=invoice").json()["total"], 1)
         if backend == .postgres {
-            XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_schema_search_terms_trigram'"), 1,
+            XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_schema_search_words_trigram'"), 1,
                            "pg_trgm could not be created: search scans for substrings")
         }
         XCTAssertEqual(try server.stop(), 0)

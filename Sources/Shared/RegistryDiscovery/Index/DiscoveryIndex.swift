@@ -2,7 +2,7 @@ import RegistryJSON
 import RegistryStorage
 
 /// The rows that discovery keeps beside each version: its fingerprints (`schema_fingerprints`)
-/// and its search terms (`schema_search_terms`, with the SQLite FTS5 table kept by triggers).
+/// and its search terms (`schema_search_terms`, postings of the distinct words in `schema_search_words`).
 /// Written in the caller's transaction, so a registration, overwrite or deprecation and its index
 /// commit together; deletions are the triggers' (migration 7), whoever deletes.
 public struct DiscoveryIndex {
@@ -40,9 +40,8 @@ public struct DiscoveryIndex {
                   fingerprints.avroSchema.map { .text($0.rabin) } ?? .null])
         let terms = SearchTerms.of(model: version.model, jsonSchema: version.jsonSchema, avroSchema: version.avroSchema,
                                    deprecationMessage: version.deprecationMessage)
-        for chunk in stride(from: 0, to: terms.count, by: Self.rowsPerInsert).map({ terms[$0..<min($0 + Self.rowsPerInsert, terms.count)] }) {
-            try insert(chunk, schemaID: version.id)
-        }
+        let ids = try wordIDs(Set(terms.map(\.term)).sorted())
+        for chunk in Self.chunks(terms) { try insert(chunk, schemaID: version.id, ids) }
     }
 
     public func remove(schemaID: Int) throws {
@@ -70,16 +69,37 @@ public struct DiscoveryIndex {
 
     private static let rowsPerInsert = 50
 
-    private func insert(_ terms: ArraySlice<SearchTerm>, schemaID: Int) throws {
+    private static func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: rowsPerInsert).map { items[$0..<min($0 + rowsPerInsert, items.count)] }
+    }
+
+    /// The ids of `words`, adding those never seen. Sorted, so that concurrent registrations on
+    /// PostgreSQL take the unique index's locks on new words in one order (no deadlock).
+    private func wordIDs(_ words: [String]) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for chunk in Self.chunks(words) {
+            let placeholders = (1...chunk.count).map { "($\($0))" }.joined(separator: ", ")
+            let parameters = chunk.map(SQLValue.text)
+            try db.execute("INSERT INTO schema_search_words (word) VALUES \(placeholders) ON CONFLICT (word) DO NOTHING", parameters)
+            let list = (1...chunk.count).map { "$\($0)" }.joined(separator: ", ")
+            for row in try db.query("SELECT id, word FROM schema_search_words WHERE word IN (\(list))", parameters) {
+                if let id = row.int(0), let word = row.string(1) { ids[word] = Int64(id) }
+            }
+        }
+        return ids
+    }
+
+    private func insert(_ terms: ArraySlice<SearchTerm>, schemaID: Int, _ ids: [String: Int64]) throws {
         var values: [String] = []
         var parameters: [SQLValue] = []
         for term in terms {
+            guard let id = ids[term.term] else { throw DatabaseError.statementFailed("no id for the word \(term.term)") }
             let n = parameters.count
             values.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5), $\(n + 6))")
-            parameters += [.int(Int64(schemaID)), .text(term.kind.rawValue), .text(term.term), .text(term.matched),
+            parameters += [.int(Int64(schemaID)), .int(id), .text(term.kind.rawValue), .text(term.matched),
                            term.path.map(SQLValue.text) ?? .null, .text(term.source.rawValue)]
         }
-        try db.execute("INSERT INTO schema_search_terms (schema_id, kind, term, matched, path, source) VALUES "
+        try db.execute("INSERT INTO schema_search_terms (schema_id, word_id, kind, matched, path, source) VALUES "
                        + values.joined(separator: ", "), parameters)
     }
 }

@@ -49,8 +49,9 @@ struct DiscoveryQueries {
         let order: [Int]
     }
 
-    /// The terms that contain `word` (its `*` matching anything), through the trigram index: FTS5
-    /// on SQLite (GLOB, the table is case-sensitive and the terms lower-case), `pg_trgm` on PostgreSQL (LIKE).
+    /// The terms that contain `word` (its `*` matching anything), through the trigram index of the
+    /// distinct words: FTS5 on SQLite (GLOB: the table is case-sensitive, the words lower-case),
+    /// `pg_trgm` on PostgreSQL (LIKE).
     func candidates(containing word: String, _ query: SearchQuery) throws -> [Candidate] {
         var conditions: [String] = []
         var parameters: [SQLValue] = []
@@ -58,23 +59,22 @@ struct DiscoveryQueries {
             parameters.append(value)
             return "$\(parameters.count)"
         }
-        let from: String
+        // The words containing `word` (few: distinct words), then their postings by index.
+        let words: String
         switch db.dialect {
         case .sqlite:
-            // CROSS JOIN fixes SQLite's join order: the trigram index first, not a scan of `schemas`.
-            from = "schema_search_fts x CROSS JOIN schema_search_terms t ON t.id = x.rowid CROSS JOIN schemas s ON s.id = t.schema_id"
-            conditions.append("x.term GLOB " + bind(.text("*" + Self.globLiteral(word) + "*")))
+            words = "SELECT rowid FROM schema_search_fts WHERE word GLOB " + bind(.text("*" + Self.globLiteral(word) + "*"))
         case .postgres:
-            from = "schema_search_terms t JOIN schemas s ON s.id = t.schema_id"
-            conditions.append("t.term LIKE " + bind(.text("%" + Self.likeLiteral(word) + "%")))
+            words = "SELECT id FROM schema_search_words WHERE word LIKE " + bind(.text("%" + Self.likeLiteral(word) + "%"))
         }
+        conditions.append("t.word_id IN (\(words))")
         if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
         if !query.includeDeprecated { conditions.append("s.deprecated = " + bind(.bool(false))) }
         conditions += namespaceConditions(query.namespace, bind)
         let rows = try db.query("""
-            SELECT t.schema_id, t.kind, t.term, t.matched, t.path, t.source, s.namespace, s.model_name, s.version,
+            SELECT t.schema_id, t.kind, w.word, t.matched, t.path, t.source, s.namespace, s.model_name, s.version,
                    s.version_major, s.version_minor, s.version_patch
-            FROM \(from)
+            FROM schema_search_terms t JOIN schema_search_words w ON w.id = t.word_id JOIN schemas s ON s.id = t.schema_id
             WHERE \(conditions.joined(separator: " AND "))
             """, parameters)
         return rows.compactMap { row in

@@ -25,6 +25,18 @@ public struct SearchQuery: Sendable {
     public let limit: Int
     public let offset: Int
 
+    /// Names the query exactly, for caching its page.
+    public var cacheKey: String {
+        let scope: String
+        switch namespace {
+        case .any: scope = "*"
+        case .globalOnly: scope = "-"
+        case .exact(let name): scope = "=" + name
+        }
+        return [kind.rawValue, includeDeprecated ? "d" : "", String(limit), String(offset), scope, words.joined(separator: " ")]
+            .joined(separator: "\u{0}")
+    }
+
     public init(q: String, kind: Kind, namespace: SchemaListQuery.NamespaceFilter, includeDeprecated: Bool,
                 limit: Int, offset: Int) {
         var words: [String] = []

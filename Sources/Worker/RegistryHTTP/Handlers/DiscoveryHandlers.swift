@@ -19,7 +19,10 @@ struct DiscoveryHandlers {
             let key = query.modelKey(form)
             let version = query.pathText("version")
             try query.collector.check()
-            return app.answer(request) { [service] in try service.canonical(key, version: version).json }
+            let generation = app.board.model(namespace: key.namespace, model: key.model)
+            return app.cachedAnswer(request, .canonical(key, version), generation: generation) { [service] in
+                try service.canonical(key, version: version).json
+            }
         }
     }
 
@@ -35,7 +38,8 @@ struct DiscoveryHandlers {
         var query = QueryParameters(request)
         let search = DiscoveryInput.search(&query)
         try query.collector.check()
-        return app.answer(request) { [service] in
+        // Like the listing's pages: valid until any schema of this server changes (or the TTL).
+        return app.cachedAnswer(request, .search(search.cacheKey), generation: app.board.schemas) { [service] in
             let (total, results) = try service.search(search)
             return ["total": .int(total), "results": .array(results.map(\.json))]
         }
