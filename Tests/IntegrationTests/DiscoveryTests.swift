@@ -250,6 +250,11 @@ final class DiscoveryTests: XCTestCase {
             XCTAssertEqual(try server.call(method, path, key: reader, json: body).status, 200, path)
         }
         XCTAssertEqual(try server.call("GET", "/search?q=order", key: reader).json()["total"], 2)
+        // Reads leave no audit line, the lookup's POST included: the registration and the key's creation only.
+        _ = try server.auditLogs(admin: admin, count: 2)
+        usleep(600_000)
+        let (logs, _) = try server.auditLogs(admin: admin, count: 2)
+        XCTAssertEqual(logs.compactMap { $0["path"]?.stringValue }.sorted(), ["/api-keys", "/schemas/shop/Order/versions"])
         XCTAssertEqual(try server.stop(), 0)
     }
 }

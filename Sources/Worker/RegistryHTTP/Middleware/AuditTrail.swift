@@ -9,7 +9,7 @@ struct AuditTrail {
     let settings: Settings
 
     func record(_ request: Request, _ response: Response, _ context: RequestContext) {
-        guard isAudited(request) || isCompatibilityChange(request, context) else { return }
+        guard (isAudited(request) && !isReadWithBody(context)) || isCompatibilityChange(request, context) else { return }
         recorder.record(AuditEntry(
             timestamp: .now(), apiKeyID: context.apiKey?.id, apiKeyName: context.apiKey?.name,
             permissionLevel: context.apiKey?.permission.rawValue, method: request.method.rawValue, path: request.path,
@@ -22,6 +22,11 @@ struct AuditTrail {
     private func isCompatibilityChange(_ request: Request, _ context: RequestContext) -> Bool {
         guard request.method == .PUT || request.method == .DELETE, let pattern = context.route?.pattern else { return false }
         return pattern.hasPrefix("/config") || pattern.hasSuffix("/config")
+    }
+
+    /// `POST /schemas/lookup` sends its schema as a body but only reads (issue 16: no audit line).
+    private func isReadWithBody(_ context: RequestContext) -> Bool {
+        context.route?.pattern == "/schemas/lookup"
     }
 
     private func isAudited(_ request: Request) -> Bool {
