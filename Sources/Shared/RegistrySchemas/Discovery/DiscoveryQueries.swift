@@ -69,12 +69,27 @@ struct DiscoveryQueries {
         }
         conditions.append("t.word_id IN (\(words))")
         if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
-        if !query.includeDeprecated { conditions.append("s.deprecated = " + bind(.bool(false))) }
-        conditions += namespaceConditions(query.namespace, bind)
+        let join: String
+        switch db.dialect {
+        case .sqlite:
+            // A LEFT JOIN filtered with IS: an inner join lets SQLite build a Bloom filter over
+            // `schemas`, reading the whole table (bodies included) for every search.
+            join = "LEFT JOIN schemas s ON s.id = t.schema_id"
+            conditions.append(query.includeDeprecated ? "s.id IS NOT NULL" : "s.deprecated IS " + bind(.bool(false)))
+            switch query.namespace {
+            case .any: break
+            case .globalOnly: conditions.append("s.namespace IS NULL")
+            case .exact(let namespace): conditions.append("s.namespace IS " + bind(.text(namespace)))
+            }
+        case .postgres:
+            join = "JOIN schemas s ON s.id = t.schema_id"
+            if !query.includeDeprecated { conditions.append("s.deprecated = " + bind(.bool(false))) }
+            conditions += namespaceConditions(query.namespace, bind)
+        }
         let rows = try db.query("""
             SELECT t.schema_id, t.kind, w.word, t.matched, t.path, t.source, s.namespace, s.model_name, s.version,
                    s.version_major, s.version_minor, s.version_patch
-            FROM schema_search_terms t JOIN schema_search_words w ON w.id = t.word_id JOIN schemas s ON s.id = t.schema_id
+            FROM schema_search_terms t \(db.dialect == .sqlite ? "CROSS JOIN" : "JOIN") schema_search_words w ON w.id = t.word_id \(join)
             WHERE \(conditions.joined(separator: " AND "))
             """, parameters)
         return rows.compactMap { row in
