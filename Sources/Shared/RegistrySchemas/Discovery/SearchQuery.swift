@@ -57,19 +57,27 @@ enum MatchQuality: Int, Comparable {
     case substring = 1, prefix = 2, exact = 3
 
     static func < (a: MatchQuality, b: MatchQuality) -> Bool { a.rawValue < b.rawValue }
+}
 
-    /// nil when `term` does not contain `pattern` (`*` matches any run of characters).
-    init?(term: String, pattern: String) {
-        let t = Array(term.unicodeScalars), p = Array(pattern.unicodeScalars)
-        if Glob.matches(t[...], p[...]) {
-            self = .exact
-        } else if Glob.matches(t[...], (p + ["*"])[...]) {
-            self = .prefix
-        } else if Glob.matches(t[...], (["*"] + p + ["*"])[...]) {
-            self = .substring
-        } else {
-            return nil
-        }
+/// A query word (`*` matching any run of characters), ready to grade terms.
+struct WordPattern {
+    private let exact: [Unicode.Scalar]
+    private let prefix: [Unicode.Scalar]
+    private let substring: [Unicode.Scalar]
+
+    init(_ word: String) {
+        exact = Array(word.unicodeScalars)
+        prefix = exact + ["*"]
+        substring = ["*"] + exact + ["*"]
+    }
+
+    /// nil when `term` does not contain the word.
+    func quality(_ term: String) -> MatchQuality? {
+        let t = Array(term.unicodeScalars)[...]
+        if Glob.matches(t, exact[...]) { return .exact }
+        if Glob.matches(t, prefix[...]) { return .prefix }
+        if Glob.matches(t, substring[...]) { return .substring }
+        return nil
     }
 }
 

@@ -24,7 +24,7 @@ public struct SearchResult: Sendable {
 
 /// Groups the candidates of each word into places, keeps the places every word matches and
 /// orders them: each model's latest matching version first, then exact before prefix before
-/// substring, then namespace (global first), model, version (newest first), kind, path.
+/// substring, then namespace (global first), model, version (newest first), kind, source, path.
 enum SearchRanking {
     private struct Place: Hashable {
         let schemaID: Int
@@ -38,39 +38,71 @@ enum SearchRanking {
         let name: String
     }
 
+    /// A place and, for each word, its best term so far.
+    private struct Entry {
+        let candidate: DiscoveryQueries.Candidate
+        var best: [(quality: MatchQuality, matched: String)?]
+    }
+
+    /// A result with its sort keys computed once.
+    private struct Ranked {
+        let result: SearchResult
+        let model: Model
+        let order: [Int]
+        let kind: Int
+        var latest = false
+    }
+
     static func rank(words: [String], candidates: [[DiscoveryQueries.Candidate]]) -> [SearchResult] {
-        // Place → for each word: its best term so far.
-        var best: [Place: [(quality: MatchQuality, matched: String)?]] = [:]
-        var versions: [Place: DiscoveryQueries.Candidate] = [:]
+        var places: [Place: Int] = [:]
+        var entries: [Entry] = []
         for (index, word) in words.enumerated() {
+            let pattern = WordPattern(word)
+            // Few distinct terms among many candidates: grade each once.
+            var graded: [String: MatchQuality?] = [:]
             for candidate in candidates[index] {
-                guard let quality = MatchQuality(term: candidate.term, pattern: word) else { continue }
+                let quality: MatchQuality?
+                if let known = graded[candidate.term] {
+                    quality = known
+                } else {
+                    quality = pattern.quality(candidate.term)
+                    graded[candidate.term] = quality
+                }
+                guard let quality else { continue }
                 let place = Place(schemaID: candidate.schemaID, kind: candidate.kind, source: candidate.source, path: candidate.path)
-                var entry = best[place] ?? Array(repeating: nil, count: words.count)
-                if entry[index] == nil || entry[index]!.quality < quality { entry[index] = (quality, candidate.matched) }
-                best[place] = entry
-                versions[place] = candidate
+                let slot: Int
+                if let known = places[place] {
+                    slot = known
+                } else {
+                    guard index == 0 else { continue }   // the first word missed it: not every word matches
+                    slot = entries.count
+                    places[place] = slot
+                    entries.append(Entry(candidate: candidate, best: Array(repeating: nil, count: words.count)))
+                }
+                if let held = entries[slot].best[index], held.quality >= quality { continue }
+                entries[slot].best[index] = (quality, candidate.matched)
             }
         }
-        var results: [(result: SearchResult, model: Model, order: [Int], kind: Int)] = []
+        var ranked: [Ranked] = []
         var latest: [Model: [Int]] = [:]
-        for (place, entry) in best {
-            let hits = entry.compactMap { $0 }
-            guard hits.count == words.count, let candidate = versions[place] else { continue }
+        for entry in entries {
+            let hits = entry.best.compactMap { $0 }
+            guard hits.count == words.count else { continue }
+            let candidate = entry.candidate
             var matched: [String] = []
             for hit in hits where !matched.contains(hit.matched) { matched.append(hit.matched) }
             let model = Model(namespace: candidate.namespace, name: candidate.model)
             let result = SearchResult(namespace: candidate.namespace, modelName: candidate.model, version: candidate.version,
-                                      kind: place.kind, matched: matched.joined(separator: " "), path: place.path,
-                                      source: place.source, score: hits.map(\.quality.rawValue).min() ?? 1)
-            results.append((result, model, candidate.order,
-                            SearchTerm.Kind.allCases.firstIndex(of: place.kind) ?? 0))
+                                      kind: candidate.kind, matched: matched.joined(separator: " "), path: candidate.path,
+                                      source: candidate.source, score: hits.map(\.quality.rawValue).min() ?? 1)
+            ranked.append(Ranked(result: result, model: model, order: candidate.order,
+                                 kind: SearchTerm.Kind.allCases.firstIndex(of: candidate.kind) ?? 0))
             if let known = latest[model], !known.lexicographicallyPrecedes(candidate.order) { continue }
             latest[model] = candidate.order
         }
-        return results.sorted { a, b in
-            let aLatest = latest[a.model] == a.order, bLatest = latest[b.model] == b.order
-            if aLatest != bLatest { return aLatest }
+        for index in ranked.indices { ranked[index].latest = latest[ranked[index].model] == ranked[index].order }
+        return ranked.sorted { a, b in
+            if a.latest != b.latest { return a.latest }
             if a.result.score != b.result.score { return a.result.score > b.result.score }
             if (a.model.namespace == nil) != (b.model.namespace == nil) { return a.model.namespace == nil }
             if a.model.namespace != b.model.namespace { return (a.model.namespace ?? "") < (b.model.namespace ?? "") }
