@@ -52,22 +52,50 @@ struct DiscoveryQueries {
     /// The terms that contain `word` (its `*` matching anything), through the trigram index of the
     /// distinct words: FTS5 on SQLite (GLOB: the table is case-sensitive, the words lower-case),
     /// `pg_trgm` on PostgreSQL (LIKE).
-    func candidates(containing word: String, _ query: SearchQuery) throws -> [Candidate] {
+    /// `among`: only in these versions (read by chunks through the index on the version).
+    func candidates(containing word: String, _ query: SearchQuery, among versions: [Int]? = nil) throws -> [Candidate] {
+        guard let versions else { return try candidates(containing: word, query, versions: nil) }
+        return try stride(from: 0, to: versions.count, by: Self.versionsPerQuery).flatMap { start in
+            try candidates(containing: word, query, versions: versions[start..<min(start + Self.versionsPerQuery, versions.count)])
+        }
+    }
+
+    /// How many terms of the query's kinds contain `word` (an index-only count), to read the rarest word first.
+    func termCount(containing word: String, _ query: SearchQuery) throws -> Int {
+        var parameters: [SQLValue] = []
+        func bind(_ value: SQLValue) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+        var conditions = ["t.word_id IN (\(wordsContaining(word, bind)))"]
+        if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
+        return try db.scalarInt("SELECT count(*) FROM schema_search_terms t WHERE \(conditions.joined(separator: " AND "))",
+                                parameters) ?? 0
+    }
+
+    private static let versionsPerQuery = 500
+
+    /// The ids of the distinct words containing `word` (few): a subquery through the trigram index.
+    private func wordsContaining(_ word: String, _ bind: (SQLValue) -> String) -> String {
+        switch db.dialect {
+        case .sqlite:
+            return "SELECT rowid FROM schema_search_fts WHERE word GLOB " + bind(.text("*" + Self.globLiteral(word) + "*"))
+        case .postgres:
+            return "SELECT id FROM schema_search_words WHERE word LIKE " + bind(.text("%" + Self.likeLiteral(word) + "%"))
+        }
+    }
+
+    private func candidates(containing word: String, _ query: SearchQuery, versions: ArraySlice<Int>?) throws -> [Candidate] {
         var conditions: [String] = []
         var parameters: [SQLValue] = []
         func bind(_ value: SQLValue) -> String {
             parameters.append(value)
             return "$\(parameters.count)"
         }
-        // The words containing `word` (few: distinct words), then their postings by index.
-        let words: String
-        switch db.dialect {
-        case .sqlite:
-            words = "SELECT rowid FROM schema_search_fts WHERE word GLOB " + bind(.text("*" + Self.globLiteral(word) + "*"))
-        case .postgres:
-            words = "SELECT id FROM schema_search_words WHERE word LIKE " + bind(.text("%" + Self.likeLiteral(word) + "%"))
+        conditions.append("t.word_id IN (\(wordsContaining(word, bind)))")
+        if let versions {
+            conditions.append("t.schema_id IN (" + versions.map { bind(.int(Int64($0))) }.joined(separator: ", ") + ")")
         }
-        conditions.append("t.word_id IN (\(words))")
         if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
         let join: String
         switch db.dialect {

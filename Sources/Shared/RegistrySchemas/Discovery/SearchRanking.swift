@@ -53,10 +53,13 @@ enum SearchRanking {
         var latest = false
     }
 
-    static func rank(words: [String], candidates: [[DiscoveryQueries.Candidate]]) -> [SearchResult] {
+    /// `candidates[i]` are the terms containing `words[i]`; the places of `words[seed]` (the word
+    /// with the fewest terms) are the only ones that can match every word.
+    static func rank(words: [String], candidates: [[DiscoveryQueries.Candidate]], seed: Int = 0) -> [SearchResult] {
         var places: [Place: Int] = [:]
         var entries: [Entry] = []
-        for (index, word) in words.enumerated() {
+        for index in [seed] + words.indices.filter({ $0 != seed }) {
+            let word = words[index]
             let pattern = WordPattern(word)
             // Few distinct terms among many candidates: grade each once.
             var graded: [String: MatchQuality?] = [:]
@@ -74,7 +77,7 @@ enum SearchRanking {
                 if let known = places[place] {
                     slot = known
                 } else {
-                    guard index == 0 else { continue }   // the first word missed it: not every word matches
+                    guard index == seed else { continue }   // the seed word missed it: not every word matches
                     slot = entries.count
                     places[place] = slot
                     entries.append(Entry(candidate: candidate, best: Array(repeating: nil, count: words.count)))
