@@ -31,7 +31,14 @@ public struct DiscoveryIndex {
 
     /// Replaces whatever the index held for the version.
     public func index(_ version: Version) throws {
+        var known: [String: Int64] = [:]
         try remove(schemaID: version.id)
+        try add(version, known: &known)
+    }
+
+    /// Writes a version that has no rows; `known` (word → id) saves asking for the same words again
+    /// within one transaction (words are never removed).
+    private func add(_ version: Version, known: inout [String: Int64]) throws {
         let fingerprints = SchemaFingerprints(jsonSchema: version.jsonSchema, avroSchema: version.avroSchema)
         try db.execute("""
             INSERT INTO schema_fingerprints (schema_id, json_sha256, avro_sha256, avro_rabin) VALUES ($1, $2, $3, $4)
@@ -40,8 +47,9 @@ public struct DiscoveryIndex {
                   fingerprints.avroSchema.map { .text($0.rabin) } ?? .null])
         let terms = SearchTerms.of(model: version.model, jsonSchema: version.jsonSchema, avroSchema: version.avroSchema,
                                    deprecationMessage: version.deprecationMessage)
-        let ids = try wordIDs(Set(terms.map(\.term)).sorted())
-        for chunk in Self.chunks(terms) { try insert(chunk, schemaID: version.id, ids) }
+        let unknown = Set(terms.map(\.term)).filter { known[$0] == nil }.sorted()
+        known.merge(try wordIDs(unknown)) { _, new in new }
+        for chunk in Self.chunks(terms) { try insert(chunk, schemaID: version.id, known) }
     }
 
     public func remove(schemaID: Int) throws {
@@ -58,12 +66,14 @@ public struct DiscoveryIndex {
             WHERE NOT EXISTS (SELECT 1 FROM schema_fingerprints f WHERE f.schema_id = s.id)
             ORDER BY s.id
             """)
+        var known: [String: Int64] = [:]
         for row in rows {
             guard let id = row.int(0) else { continue }
             let json = row.string(2).flatMap { try? JSONParser.parse($0) } ?? .object(JSONObject())
             let avro = row.string(3).flatMap { try? JSONParser.parse($0) }.flatMap { $0.isNull ? nil : $0 }
-            try index(Version(id: id, model: row.string(1) ?? "", jsonSchema: json, avroSchema: avro,
-                              deprecationMessage: row.string(4)))
+            // No fingerprint row means no rows at all (both are written and dropped together).
+            try add(Version(id: id, model: row.string(1) ?? "", jsonSchema: json, avroSchema: avro,
+                            deprecationMessage: row.string(4)), known: &known)
         }
     }
 
@@ -77,6 +87,7 @@ public struct DiscoveryIndex {
     /// PostgreSQL take the unique index's locks on new words in one order (no deadlock).
     private func wordIDs(_ words: [String]) throws -> [String: Int64] {
         var ids: [String: Int64] = [:]
+        guard !words.isEmpty else { return ids }
         for chunk in Self.chunks(words) {
             let placeholders = (1...chunk.count).map { "($\($0))" }.joined(separator: ", ")
             let parameters = chunk.map(SQLValue.text)
