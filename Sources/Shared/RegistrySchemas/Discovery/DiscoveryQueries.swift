@@ -60,7 +60,8 @@ struct DiscoveryQueries {
         }
     }
 
-    /// How many terms of the query's kinds contain `word` (an index-only count), to read the rarest word first.
+    /// How many terms of the query's kinds contain `word`, up to `termCountLimit` (beyond, a word is
+    /// common and the count would cost as much as reading it), to read the rarest word first.
     func termCount(containing word: String, _ query: SearchQuery) throws -> Int {
         var parameters: [SQLValue] = []
         func bind(_ value: SQLValue) -> String {
@@ -69,11 +70,14 @@ struct DiscoveryQueries {
         }
         var conditions = ["t.word_id IN (\(wordsContaining(word, bind)))"]
         if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
-        return try db.scalarInt("SELECT count(*) FROM schema_search_terms t WHERE \(conditions.joined(separator: " AND "))",
-                                parameters) ?? 0
+        let limit = bind(.int(Int64(Self.termCountLimit)))
+        return try db.scalarInt("""
+            SELECT count(*) FROM (SELECT 1 FROM schema_search_terms t WHERE \(conditions.joined(separator: " AND ")) LIMIT \(limit)) c
+            """, parameters) ?? 0
     }
 
     private static let versionsPerQuery = 500
+    static let termCountLimit = 5_000
 
     /// The ids of the distinct words containing `word` (few): a subquery through the trigram index.
     private func wordsContaining(_ word: String, _ bind: (SQLValue) -> String) -> String {
