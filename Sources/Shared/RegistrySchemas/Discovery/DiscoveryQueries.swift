@@ -96,9 +96,12 @@ struct DiscoveryQueries {
             parameters.append(value)
             return "$\(parameters.count)"
         }
-        conditions.append("t.word_id IN (\(wordsContaining(word, bind)))")
         if let versions {
+            // `+ 0`: through the index on the version, never the word's (a common word has many postings).
+            conditions.append("t.word_id + 0 IN (\(wordsContaining(word, bind)))")
             conditions.append("t.schema_id IN (" + versions.map { bind(.int(Int64($0))) }.joined(separator: ", ") + ")")
+        } else {
+            conditions.append("t.word_id IN (\(wordsContaining(word, bind)))")
         }
         if query.kind != .any { conditions.append("t.kind = " + bind(.text(query.kind.rawValue))) }
         let join: String
