@@ -60,7 +60,9 @@ let package = Package(
         ),
         .target(
             name: "RegistryTraffic",
-            dependencies: ["RegistryJSON", "RegistryStorage", "RegistryDomain", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Shared/RegistryTraffic"
         ),
         .target(

@@ -14,7 +14,9 @@
 # "sqlite postgres"), AUTHS (default "off on"), SCRATCH (default .build-bench), SKIP_BUILD=1,
 # BASELINE_BIN=DIR (every server case is also run, just before this build's, with the binaries in
 # DIR, e.g. an older revision's release build, as server "<backend>-base": before/after pairs from
-# one run).
+# one run), RATE_LIMITS (default "off"; "off on" adds every server case again with rate limiting
+# on at a limit never reached (1,000,000 a minute), as server "<name>-rl": what limiting costs),
+# COLD_READS=0 (skip the cold-read rows: bench/coldreads.sh over 100,000 versions).
 # Prints the table and writes it to bench/results/table-latest.txt, and as Markdown (for
 # docs/performance.md, by bench/markdown.py) to bench/results/table-latest.md.
 set -euo pipefail
@@ -31,6 +33,7 @@ THREADS=${THREADS:-2}
 WORKER_COUNTS=${WORKER_COUNTS:-1 2 4}
 BACKENDS=${BACKENDS:-sqlite postgres}
 AUTHS=${AUTHS:-off on}
+RATE_LIMITS=${RATE_LIMITS:-off}
 SCRATCH=${SCRATCH:-.build-bench}
 LUA="$ROOT/bench/lua/schemas.lua"
 VERSIONS=1.0.0,1.1.0,1.2.0,2.0.0,2.1.0
@@ -47,7 +50,7 @@ BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 bench_workdir pyrmute-table
 python3 "$ROOT/bench/seed.py" template >"$WORK/write-schema.json"
 
-FMT="%-13s %3s %-4s %-16s %9s %8s %8s %8s %7s %6s\n"
+FMT="%-16s %3s %-4s %-16s %9s %8s %8s %8s %7s %6s\n"
 RESULTS="$WORK/results.txt"
 {
     echo "# pyrmute-registry benchmark table $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
@@ -99,9 +102,10 @@ run_ceiling() {
     PIDS=()
 }
 
-# run_server NAME BIN-DIR DATABASE_URL WORKERS AUTH
+# run_server NAME BIN-DIR DATABASE_URL WORKERS AUTH RATE-LIMIT
 run_server() {
-    local backend=$1 bin=$2 dburl=$3 workers=$4 auth=$5 port sport pid dir key="" enable=false
+    local backend=$1 bin=$2 dburl=$3 workers=$4 auth=$5 limited=false port sport pid dir key="" enable=false
+    [ "$6" = on ] && limited=true
     port=$(free_port)
     sport=$(free_port)
     while [ "$sport" = "$port" ]; do sport=$(free_port); done
@@ -116,6 +120,7 @@ run_server() {
     (
         cd "$dir"
         exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \
+            PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED="$limited" PYRMUTE_REGISTRY_RATE_LIMIT_PER_MINUTE=1000000 \
             PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
             "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers "$workers"
     ) >"$dir/server.log" 2>&1 &
@@ -161,17 +166,27 @@ for backend in $BACKENDS; do
     for workers in $WORKER_COUNTS; do
         for auth in $AUTHS; do
             for build in "${builds[@]}"; do
-                name=${build%%=*}
-                if [ "$backend" = postgres ]; then
-                    url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" "table_${workers}_${auth}_${name//-/_}")
-                else
-                    url="sqlite:///$WORK/$name-$workers-$auth.db"
-                fi
-                run_server "$name" "${build#*=}" "$url" "$workers" "$auth" || true
+                for limited in $RATE_LIMITS; do
+                    name=${build%%=*}
+                    [ "$limited" = on ] && name+=-rl
+                    if [ "$backend" = postgres ]; then
+                        url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" "table_${workers}_${auth}_${name//-/_}")
+                    else
+                        url="sqlite:///$WORK/$name-$workers-$auth.db"
+                    fi
+                    run_server "$name" "${build#*=}" "$url" "$workers" "$auth" "$limited" || true
+                done
             done
         done
     done
 done
+
+# Cold reads: random versions of 100,000 with a response cache smaller than the data set, beside
+# one hot version of the same data (bench/coldreads.sh, SQLite, 2 workers).
+if [ "${COLD_READS:-1}" = 1 ]; then
+    DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS "$ROOT/bench/coldreads.sh" "$BIN" 2>&1 |
+        sed 's/^/# /; s/^# #/#/' | tee -a "$RESULTS" || true
+fi
 
 mkdir -p "$ROOT/bench/results"
 cp "$RESULTS" "$ROOT/bench/results/table-latest.txt"

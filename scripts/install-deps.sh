@@ -9,7 +9,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 source "$ROOT/scripts/lib.sh"
 
 # The package shellcheck: scripts/test.sh lints every shell script with it.
-PACKAGES=(libsqlite3-dev libpq-dev libcrypt-dev zlib1g-dev postgresql wrk curl procps ca-certificates python3 python3-venv
+PACKAGES=(libsqlite3-dev libpq-dev libcrypt-dev zlib1g-dev postgresql wrk curl openssl procps ca-certificates python3 python3-venv
     shellcheck)
 
 # --- Swift -------------------------------------------------------------------------------

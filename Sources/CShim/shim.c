@@ -2,6 +2,7 @@
 #include "pyrmute_shim.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -9,6 +10,7 @@
 #include <sys/prctl.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -17,7 +19,7 @@
 #include <unistd.h>
 
 int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
-                  int listen_fd, int ready_fd, int board_fd, pid_t *pid_out) {
+                  int listen_fd, int ready_fd, int shared_fd, pid_t *pid_out) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     int rc;
@@ -29,9 +31,9 @@ int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
     }
     rc = posix_spawn_file_actions_adddup2(&actions, listen_fd, PYRMUTE_LISTEN_FD);
     if (rc == 0 && ready_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, ready_fd, PYRMUTE_CONTROL_FD);
-    if (rc == 0 && board_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, board_fd, PYRMUTE_BOARD_FD);
+    if (rc == 0 && shared_fd >= 0) rc = posix_spawn_file_actions_adddup2(&actions, shared_fd, PYRMUTE_SHARED_FD);
     if (rc == 0) {
-        int first_closed = (board_fd >= 0 ? PYRMUTE_BOARD_FD : ready_fd >= 0 ? PYRMUTE_CONTROL_FD : PYRMUTE_LISTEN_FD) + 1;
+        int first_closed = (shared_fd >= 0 ? PYRMUTE_SHARED_FD : ready_fd >= 0 ? PYRMUTE_CONTROL_FD : PYRMUTE_LISTEN_FD) + 1;
         rc = posix_spawn_file_actions_addclosefrom_np(&actions, first_closed);
     }
 
@@ -99,19 +101,19 @@ int pyrmute_wexitstatus(int status) { return WEXITSTATUS(status); }
 int pyrmute_wifsignaled(int status) { return WIFSIGNALED(status); }
 int pyrmute_wtermsig(int status) { return WTERMSIG(status); }
 
-int pyrmute_board_create(size_t size) {
-    int fd = memfd_create("pyrmute-board", MFD_CLOEXEC);
+int pyrmute_region_create(size_t size) {
+    int fd = memfd_create("pyrmute-shared", MFD_CLOEXEC);
     if (fd < 0) return -1;
     if (ftruncate(fd, (off_t)size) != 0) {
         close(fd);
         return -1;
     }
     // Out of the way of the descriptors a child is given (3, 4, 5): spawning dups onto those in
-    // order, and a board at 3 would be overwritten by the listening socket before it is moved.
+    // order, and a region at 3 would be overwritten by the listening socket before it is moved.
     return pyrmute_move_fd_high(fd, 64);
 }
 
-void *pyrmute_board_map(int fd, size_t size) {
+void *pyrmute_region_map(int fd, size_t size) {
     if (fd >= 0) {
         struct stat info;
         if (fstat(fd, &info) != 0 || (size_t)info.st_size < size) return NULL;
@@ -124,3 +126,35 @@ void *pyrmute_board_map(int fd, size_t size) {
 uint64_t pyrmute_atomic_load_u64(const uint64_t *counter) { return __atomic_load_n(counter, __ATOMIC_SEQ_CST); }
 
 void pyrmute_atomic_increment_u64(uint64_t *counter) { __atomic_add_fetch(counter, 1, __ATOMIC_SEQ_CST); }
+
+size_t pyrmute_shared_mutex_size(void) { return sizeof(pthread_mutex_t); }
+
+int pyrmute_shared_mutex_init(void *memory) {
+    pthread_mutexattr_t attr;
+    int rc = pthread_mutexattr_init(&attr);
+    if (rc != 0) return rc;
+    rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    if (rc == 0) rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    if (rc == 0) rc = pthread_mutex_init((pthread_mutex_t *)memory, &attr);
+    pthread_mutexattr_destroy(&attr);
+    return rc;
+}
+
+int pyrmute_shared_mutex_lock(void *memory) {
+    pthread_mutex_t *mutex = (pthread_mutex_t *)memory;
+    int rc = pthread_mutex_lock(mutex);
+    // The holder died holding it: what it guarded is the caller's to check (a database rolls
+    // its own transaction back), so the mutex is declared usable again.
+    if (rc == EOWNERDEAD) rc = pthread_mutex_consistent(mutex);
+    return rc;
+}
+
+int pyrmute_shared_mutex_lock_until(void *memory, int64_t deadline_ns) {
+    pthread_mutex_t *mutex = (pthread_mutex_t *)memory;
+    struct timespec deadline = { .tv_sec = deadline_ns / 1000000000, .tv_nsec = deadline_ns % 1000000000 };
+    int rc = pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, &deadline);
+    if (rc == EOWNERDEAD) rc = pthread_mutex_consistent(mutex);
+    return rc;
+}
+
+void pyrmute_shared_mutex_unlock(void *memory) { pthread_mutex_unlock((pthread_mutex_t *)memory); }

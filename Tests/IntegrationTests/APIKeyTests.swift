@@ -95,6 +95,14 @@ final class APIKeyTests: XCTestCase {
             XCTAssertEqual(rejected.status, 422, "\(body.prefix(60)): \(rejected.text.prefix(300))")
             XCTAssertNotNil(try? rejected.json()["detail"], body)
         }
+        // The reference's field is `gt=0`: zero and negatives are `greater_than`, as Pydantic words it.
+        for days in ["0", "-1"] {
+            let rejected = try server.call("POST", "/api-keys", key: admin, json: #"{"name":"valid","expires_in_days":\#(days)}"#)
+            let error = try XCTUnwrap(rejected.json()["detail"]?.arrayValue?.first)
+            XCTAssertEqual(error["type"], "greater_than")
+            XCTAssertEqual(error["msg"], "Input should be greater than 0")
+            XCTAssertEqual(error["ctx"], ["gt": 0])
+        }
 
         let duplicate = try server.call("POST", "/api-keys", key: admin, json: #"{"name":"ci-writer","permission":"admin"}"#)
         XCTAssertEqual(duplicate.status, 409)

@@ -136,6 +136,43 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(down.output.contains("✗ Failed to connect: "), down.output)
     }
 
+    /// `check-health --url https://…`: through a TLS proxy in front of the real server, with a
+    /// self-signed certificate that is trusted through SSL_CERT_FILE, and refused without it.
+    func testCheckHealthOverHTTPS() throws {
+        let server = try ServerProcess(databaseURL: Backend.sqlite.freshDatabaseURL(), workers: 1)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cert = directory.appendingPathComponent("cert.pem").path, key = directory.appendingPathComponent("key.pem").path
+        let made = try CommandRunner.run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                                                          "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                                                          "-keyout", key, "-out", cert])
+        XCTAssertEqual(made.status, 0, made.output)
+
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        proxy.arguments = ["python3", Paths.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/python/tls_proxy.py").path,
+                           cert, key, server.baseURL]
+        let output = Pipe()
+        proxy.standardOutput = output
+        try proxy.run()
+        defer { proxy.terminate(); proxy.waitUntilExit() }
+        let portLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try XCTUnwrap(Int(portLine.trimmingCharacters(in: .whitespacesAndNewlines)), portLine)
+        let url = "https://127.0.0.1:\(port)"
+
+        let trusted = try CommandRunner.cli(["check-health", "--url", url], environment: ["SSL_CERT_FILE": cert])
+        XCTAssertEqual(trusted.status, 0, trusted.output)
+        XCTAssertEqual(Array(trusted.output.split(separator: "\n").prefix(3)),
+                       ["Checking health at \(url)/health...", "✓ Registry is healthy!", "  Version: 1.0.0"])
+
+        let untrusted = try CommandRunner.cli(["check-health", "--url", url])
+        XCTAssertEqual(untrusted.status, 1, untrusted.output)
+        XCTAssertTrue(untrusted.output.contains("✗ Failed to connect: ") && untrusted.output.lowercased().contains("certificate"),
+                      untrusted.output)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
     func testServePrintsBannerAndShutsDownGracefully() throws {
         let server = try ServerProcess(databaseURL: Backend.sqlite.freshDatabaseURL(), workers: 2, arguments: ["--log-level", "warning"])
         XCTAssertEqual(try server.stop(signal: SIGINT), 0)

@@ -15,6 +15,8 @@ import XCTest
 final class FaultTests: XCTestCase {
     func testAcknowledgedWritesSurviveWorkerKills_sqlite() throws { try writesSurviveWorkerKills(.sqlite) }
     func testAcknowledgedWritesSurviveWorkerKills_postgres() throws { try writesSurviveWorkerKills(.postgres) }
+    func testAcknowledgedWritesKeepTheirAuditRowsThroughWorkerKills_sqlite() throws { try auditRowsSurviveWorkerKills(.sqlite) }
+    func testAcknowledgedWritesKeepTheirAuditRowsThroughWorkerKills_postgres() throws { try auditRowsSurviveWorkerKills(.postgres) }
     func testPostgresStoppedUnderWrites_answers503AndResumes_postgres() throws { try postgresStoppedUnderWrites() }
     func testReadOnlyDatabaseFiles_answer503AndRecover_sqlite() throws { try readOnlyDatabaseFiles() }
     func testLockedDatabase_writesAnswer503AndRecover_sqlite() throws { try lockedDatabase(.sqlite) }
@@ -56,6 +58,35 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(ledger.unavailable, 0, "a killed worker must not turn into 503s on the other one")
         XCTAssertEqual(ledger.timeouts, 0, "requests hung")
         XCTAssertEqual(ledger.problems, [], "acknowledged writes lost or half-written rows")
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// With auditing on, every write a client saw acknowledged has its audit row, although workers
+    /// are killed right after answering (issue 19: the row is stored before the answer).
+    private func auditRowsSurviveWorkerKills(_ backend: Backend) throws {
+        let (server, admin) = try AuthSupport.server(backend, workers: 2)
+        let path = "/schemas/chaos/audited/versions"
+        let writers = SchemaWriters(baseURL: server.baseURL, path: path, threads: 4, timeout: 30, apiKey: admin)
+        writers.start()
+        try server.waitFor("first writes", timeout: 20) { writers.created >= 10 }
+        var kills = 0
+        let deadline = Date().addingTimeInterval(min(8, Self.setting("PYRMUTE_CHAOS_SECONDS", default: 12)))
+        while Date() < deadline {
+            usleep(700_000)
+            let running = (try? server.liveness()["slots"]?.arrayValue ?? []) ?? []
+            let pids = running.filter { $0["state"]?.stringValue == "running" }.compactMap { $0["pid"]?.intValue }
+            if let victim = pids.randomElement(), kill(pid_t(victim), SIGKILL) == 0 { kills += 1 }
+        }
+        let acknowledged = writers.stop().filter(\.verdict.isCreated).map { "write-\($0.version)" }
+        let audited = try AuthSupport.withDatabase(server.databaseURL) { db in
+            Set(try db.query("SELECT correlation_id FROM audit_logs WHERE status_code = 201 AND path = $1", [.text(path)])
+                .compactMap { $0.string(0) })
+        }
+        Self.report("audit-chaos", backend, [("kills", "\(kills)"), ("acknowledged", "\(acknowledged.count)"),
+                                             ("audited", "\(audited.count)")])
+        XCTAssertGreaterThan(kills, 0)
+        XCTAssertGreaterThan(acknowledged.count, 0)
+        XCTAssertEqual(acknowledged.filter { !audited.contains($0) }, [], "acknowledged writes without their audit row")
         XCTAssertEqual(try server.stop(), 0)
     }
 
@@ -438,6 +469,7 @@ final class SchemaWriters: @unchecked Sendable {
     private let timeout: Double
     private let pauseAfterFailure: Double
     private let schemaPadding: String?
+    private let apiKey: String?
     private let lock = NSLock()
     private var running = true
     private var log: [Attempt] = []
@@ -445,8 +477,10 @@ final class SchemaWriters: @unchecked Sendable {
     private let finished = DispatchGroup()
 
     /// `schemaPadding`: a `description` added to every JSON Schema, to make versions bigger.
+    /// With `apiKey`, every request also carries `X-Correlation-ID: write-<version>`.
     init(baseURL: String, path: String, threads: Int, timeout: Double, pauseAfterFailure: Double = 0,
-         schemaPadding: String? = nil) {
+         schemaPadding: String? = nil, apiKey: String? = nil) {
+        self.apiKey = apiKey
         url = baseURL + path
         threadCount = threads
         self.timeout = timeout
@@ -477,8 +511,10 @@ final class SchemaWriters: @unchecked Sendable {
                         ("meta", ["writer": .int(thread), "n": .int(n)]),
                     ])
                     let started = Date()
+                    var headers = [("Content-Type", "application/json")]
+                    if let apiKey { headers += [("X-API-Key", apiKey), ("X-Correlation-ID", "write-\(version)")] }
                     let result = Result {
-                        try SimpleHTTPClient.request("POST", url, headers: [("Content-Type", "application/json")],
+                        try SimpleHTTPClient.request("POST", url, headers: headers,
                                                      body: Array(JSONValue.object(sent).serialized().utf8), timeout: timeout)
                     }
                     let attempt = Attempt(version: version, sent: sent, verdict: .of(result), started: started, finished: Date())

@@ -36,7 +36,8 @@ final class HealthEndpointTests: XCTestCase {
         XCTAssertEqual(first.header("Content-Type"), "application/json")
         let health = try first.json()
         XCTAssertEqual(health.objectValue?.keys,
-                       ["status", "version", "environment", "database", "schemas_count", "uptime_seconds", "timestamp"])
+                       ["status", "version", "environment", "database", "schemas_count", "uptime_seconds", "timestamp", "healthy"])
+        XCTAssertEqual(health["healthy"], true, "the Python client's RegistryPlugin reads it")
         XCTAssertEqual(health["status"], "healthy")
         XCTAssertEqual(health["version"], "1.0.0")
         XCTAssertEqual(health["environment"], "development")
@@ -57,6 +58,10 @@ final class HealthEndpointTests: XCTestCase {
         // Correlation id: echoed when given, generated (UUIDv4) when not.
         XCTAssertEqual(try server.request("/health/live", headers: [("X-Correlation-ID", "abc_DEF-123")]).header("X-Correlation-ID"), "abc_DEF-123")
         XCTAssertEqual(try server.request("/", headers: [("X-Request-ID", "req-9")]).header("X-Correlation-ID"), "req-9")
+        let longest = String(repeating: "a1-", count: 66) + "zz"   // 200 characters: echoed
+        XCTAssertEqual(try server.request("/health/live", headers: [("X-Correlation-ID", longest)]).header("X-Correlation-ID"), longest)
+        let tooLong = try XCTUnwrap(try server.request("/health/live", headers: [("X-Correlation-ID", longest + "z")]).header("X-Correlation-ID"))
+        XCTAssertNotNil(UUID(uuidString: tooLong), "201 characters: replaced by a generated id, got \(tooLong)")
         let generated = try XCTUnwrap(try server.request("/health").header("X-Correlation-ID"))
         XCTAssertNotNil(UUID(uuidString: generated), generated)
         XCTAssertEqual(generated, generated.lowercased())

@@ -1,4 +1,5 @@
 import Foundation
+import RegistryJSON
 import RegistryRuntime
 import XCTest
 
@@ -10,7 +11,63 @@ final class MetricsTests: XCTestCase {
     func testMetricsNeedAnAdminKeyWhenAuthIsOn_sqlite() throws { try metricsNeedAnAdminKey(.sqlite) }
     func testMetricsNeedAnAdminKeyWhenAuthIsOn_postgres() throws { try metricsNeedAnAdminKey(.postgres) }
 
+    func testProcessMetricsAndRestartReasons_sqlite() throws { try processMetrics(.sqlite) }
+    func testProcessMetricsAndRestartReasons_postgres() throws { try processMetrics(.postgres) }
+
     private static let versionRoute = "/schemas/{namespace}/{model_name}/versions/{version}"
+
+    /// `process_*` for the supervisor and each worker, and restarts by reason, as read by
+    /// prometheus-client's own parser (issue 19).
+    private func processMetrics(_ backend: Backend) throws {
+        let python = Paths.repositoryRoot.appendingPathComponent(".venv-tools/bin/python").path
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw XCTSkip("no prometheus-client: run scripts/install-python-tools.sh")
+        }
+        let parser = Paths.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/python/parse_metrics.py").path
+        func scrape(_ server: ServerProcess) throws -> [JSONValue] {
+            let parsed = try CommandRunner.run(python, [parser], input: try server.request("/metrics").text, timeout: 30)
+            XCTAssertEqual(parsed.status, 0, parsed.output)
+            return try JSONParser.parse(Array(parsed.output.utf8)).arrayValue ?? []
+        }
+        func value(_ samples: [JSONValue], _ name: String, _ labels: JSONValue) -> Double? {
+            samples.first { $0["name"]?.stringValue == name && $0["labels"] == labels }?["value"]?.doubleValue
+        }
+
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 2)
+        var samples: [JSONValue] = []
+        try server.waitUntil("every process in the metrics", timeout: 10, poll: 0.3) {
+            samples = try scrape(server)
+            return samples.filter { $0["name"]?.stringValue == "process_open_fds" }.count == 3
+        }
+        let now = Date().timeIntervalSince1970
+        let processes: [JSONValue] = [["role": "supervisor", "slot": ""], ["role": "worker", "slot": "0"], ["role": "worker", "slot": "1"]]
+        for labels in processes {
+            XCTAssertEqual(samples.first { $0["name"]?.stringValue == "process_cpu_seconds_total" && $0["labels"] == labels }?["type"],
+                           "counter", "\(labels)")
+            let resident = try XCTUnwrap(value(samples, "process_resident_memory_bytes", labels), "\(labels)")
+            XCTAssertGreaterThan(resident, 1_000_000, "\(labels)")
+            XCTAssertGreaterThan(try XCTUnwrap(value(samples, "process_virtual_memory_bytes", labels)), resident)
+            let open = try XCTUnwrap(value(samples, "process_open_fds", labels))
+            XCTAssertGreaterThanOrEqual(open, 3, "\(labels)")
+            XCTAssertGreaterThan(try XCTUnwrap(value(samples, "process_max_fds", labels)), open)
+            let started = try XCTUnwrap(value(samples, "process_start_time_seconds", labels))
+            XCTAssertTrue((now - 120)...(now + 1) ~= started, "\(labels): started at \(started), now \(now)")
+            XCTAssertGreaterThanOrEqual(try XCTUnwrap(value(samples, "process_cpu_seconds_total", labels)), 0)
+        }
+        for reason in ["crashed", "timeout", "replaced"] {
+            XCTAssertEqual(value(samples, "pyrmute_worker_restarts_by_reason_total", ["reason": .string(reason)]), 0, reason)
+        }
+
+        let victim = try XCTUnwrap(server.workerPIDs().first)
+        kill(victim, SIGKILL)
+        try server.waitUntil("the crash counted by reason", timeout: 10, poll: 0.3) {
+            samples = try scrape(server)
+            return value(samples, "pyrmute_worker_restarts_by_reason_total", ["reason": "crashed"]) == 1
+        }
+        XCTAssertEqual(value(samples, "pyrmute_worker_restarts_by_reason_total", ["reason": "timeout"]), 0)
+        XCTAssertEqual(value(samples, "pyrmute_worker_restarts_by_reason_total", ["reason": "replaced"]), 0)
+        XCTAssertEqual(try server.stop(), 0)
+    }
 
     private func metricsAreSummedOverWorkers(_ backend: Backend) throws {
         let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 2)

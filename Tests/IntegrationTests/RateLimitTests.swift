@@ -4,7 +4,8 @@ import RegistryRuntime
 import XCTest
 
 /// Rate limiting through the real server (docs/rate-limiting.md): one counter per key or client
-/// address per wall-clock minute, in the database, exact across workers and servers.
+/// address per wall-clock minute, in the server's shared memory (exact across its workers), synced
+/// with the database's counters (shared by the servers on it).
 final class RateLimitTests: XCTestCase {
     func testExactAcrossWorkers_sqlite() throws { try exactAcrossWorkers(.sqlite) }
     func testExactAcrossWorkers_postgres() throws { try exactAcrossWorkers(.postgres) }
@@ -16,8 +17,8 @@ final class RateLimitTests: XCTestCase {
     func testHealthExemptAndDisabled_postgres() throws { try exemptAndDisabled(.postgres) }
     func testSharedAcrossServers_sqlite() throws { try acrossServers(.sqlite) }
     func testSharedAcrossServers_postgres() throws { try acrossServers(.postgres) }
-    func testFailsOpenWithoutCounters_sqlite() throws { try failsOpen(.sqlite) }
-    func testFailsOpenWithoutCounters_postgres() throws { try failsOpen(.postgres) }
+    func testKeepsLimitingWithoutTheDatabaseCounters_sqlite() throws { try keepsLimitingWithoutCounters(.sqlite) }
+    func testKeepsLimitingWithoutTheDatabaseCounters_postgres() throws { try keepsLimitingWithoutCounters(.postgres) }
 
     func testLimitBelowOneStopsStartup() throws {
         for value in ["0", "-5", "many"] {
@@ -74,11 +75,17 @@ final class RateLimitTests: XCTestCase {
             XCTAssertEqual(refused.count, extra)
             refused.forEach { $0.assertRefused(limit: limit, reset: reset) }
         }
-        try AuthSupport.withDatabase(server.databaseURL) { db in
-            let rows = try db.query("SELECT bucket, hits FROM rate_limit_counters ORDER BY bucket")
-            XCTAssertEqual(rows.map { "\($0.string(0) ?? "?")=\($0.int(1) ?? -1)" },
-                           ["ip:203.0.113.7=\(limit + extra)", "ip:203.0.113.8=\(limit + extra)"])
+        // Every request counted, refused ones too, once the sync has added them to the database.
+        let expected = ["ip:203.0.113.7=\(limit + extra)", "ip:203.0.113.8=\(limit + extra)"]
+        let counters = {
+            try AuthSupport.withDatabase(server.databaseURL) { db in
+                try db.query("SELECT bucket, hits FROM rate_limit_counters ORDER BY bucket").map {
+                    "\($0.string(0) ?? "?")=\($0.int(1) ?? -1)"
+                }
+            }
         }
+        try? server.waitUntil("the counters in the database", timeout: Self.syncWait) { try counters() == expected }
+        XCTAssertEqual(try counters(), expected)
         XCTAssertEqual(try server.stop(), 0)
     }
 
@@ -118,11 +125,18 @@ final class RateLimitTests: XCTestCase {
         try server.call("/schemas", key: nil).assertRefused(limit: limit, reset: reset)
         XCTAssertEqual(try server.call("/schemas", key: second.key).status, 200, "a refused address does not block a valid key")
 
-        try AuthSupport.withDatabase(server.databaseURL) { db in
-            let buckets = try db.query("SELECT bucket FROM rate_limit_counters WHERE window_start = $1",
-                                       [.int(reset - 60)]).compactMap { $0.string(0) }
+        let expected: Set = ["key:\(first.id)", "key:\(second.id)", "ip:127.0.0.1"]
+        let synced = {
+            try AuthSupport.withDatabase(server.databaseURL) { db in
+                try db.query("SELECT bucket FROM rate_limit_counters WHERE window_start = $1", [.int(reset - 60)])
+                    .compactMap { $0.string(0) }
+            }
+        }
+        try? server.waitUntil("the buckets in the database", timeout: Self.syncWait) { Set(try synced()).isSuperset(of: expected) }
+        let buckets = try synced()
+        do {
             // The admin key's bucket is there too when the key creations fell in this minute.
-            XCTAssertTrue(Set(buckets).isSuperset(of: ["key:\(first.id)", "key:\(second.id)", "ip:127.0.0.1"]), "\(buckets)")
+            XCTAssertTrue(Set(buckets).isSuperset(of: expected), "\(buckets)")
             XCTAssertTrue(buckets.allSatisfy { $0 == "ip:127.0.0.1" || $0.range(of: "^key:[0-9]+$", options: .regularExpression) != nil },
                           "no key material in bucket names: \(buckets)")
         }
@@ -170,42 +184,89 @@ final class RateLimitTests: XCTestCase {
         XCTAssertEqual(try disabled.stop(), 0)
     }
 
-    /// Two servers (pods) on one database share each counter.
+    /// Two servers (pods) on one database share each counter through their syncs: a server's
+    /// remaining count includes the other's hits once both have synced since, and a burst on both
+    /// at once is admitted at most `limit` plus what the other server admitted in the last two
+    /// sync intervals (docs/rate-limiting.md).
     private func acrossServers(_ backend: Backend) throws {
-        let limit = 10
+        let limit = 30
         let url = try backend.freshDatabaseURL()
-        let first = try ServerProcess(databaseURL: url, workers: 2, environment: Self.limited(limit))
-        let second = try ServerProcess(databaseURL: url, workers: 2, environment: Self.limited(limit))
-        let reset = Self.waitForRoomInTheMinute()
-        for remaining in (0..<limit).reversed() {
-            let server = remaining % 2 == 0 ? first : second
-            let response = try server.request("/schemas")
-            XCTAssertEqual(response.status, 200, response.text)
-            response.assertRateLimit(limit: limit, remaining: remaining, reset: reset)
+        let environment = Self.limited(limit, ["PYRMUTE_REGISTRY_TRUSTED_PROXIES": "127.0.0.1"])
+        let first = try ServerProcess(databaseURL: url, workers: 2, environment: environment)
+        let second = try ServerProcess(databaseURL: url, workers: 2, environment: environment)
+        let reset = Self.waitForRoomInTheMinute(30)
+
+        // Runs on one server, then the other, with time for the syncs between: exact.
+        var remaining = limit
+        for (server, count) in [(first, 12), (second, 9), (first, 6), (second, 3)] {
+            for _ in 0..<count {
+                remaining -= 1
+                let response = try server.request("/schemas")
+                XCTAssertEqual(response.status, 200, response.text)
+                response.assertRateLimit(limit: limit, remaining: remaining, reset: reset)
+            }
+            usleep(useconds_t(Self.syncSettle * 1_000_000))
         }
         try first.request("/schemas").assertRefused(limit: limit, reset: reset)
         try second.request("/schemas").assertRefused(limit: limit, reset: reset)
+
+        // A burst on both servers at once (turn about, 20 ms apart), from another address.
+        let servers = [first, second]
+        var admitted: [(server: Int, at: Date)] = []
+        for index in 0..<(4 * limit) {
+            let response = try servers[index % 2].request("/schemas", headers: [("X-Forwarded-For", "198.51.100.9")])
+            if response.status == 200 { admitted.append((index % 2, Date())) }
+            usleep(20_000)
+        }
+        let last = try XCTUnwrap(admitted.last)
+        let recentByTheOther = admitted.filter { $0.server != last.server && last.at.timeIntervalSince($0.at) <= Self.syncLag }.count
+        XCTAssertGreaterThanOrEqual(admitted.count, limit, "never fewer than the limit")
+        XCTAssertLessThanOrEqual(admitted.count, limit + recentByTheOther,
+                                 "over the limit by at most what the other server admitted in the last \(Self.syncLag) s")
+
+        let expected = limit + 2
+        let counter = {
+            try AuthSupport.withDatabase(url) { db in
+                try db.scalarInt("SELECT hits FROM rate_limit_counters WHERE bucket = 'ip:127.0.0.1' AND window_start = $1",
+                                 [.int(reset - 60)])
+            }
+        }
+        try? first.waitUntil("the counter in the database", timeout: Self.syncWait) { try counter() == expected }
+        XCTAssertEqual(try counter(), expected, "every request of both servers, refused ones too")
         XCTAssertEqual(try first.stop(), 0)
         XCTAssertEqual(try second.stop(), 0)
     }
 
-    /// Without its counter table the server serves requests unlimited and warns once per worker.
-    private func failsOpen(_ backend: Backend) throws {
-        let limit = 2
+    /// Without its counter table the server still limits, from its shared memory (the sync
+    /// fails and warns once per distinct error), and serves what is within the limit.
+    private func keepsLimitingWithoutCounters(_ backend: Backend) throws {
+        let limit = 3
         let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 2, environment: Self.limited(limit))
+        let reset = Self.waitForRoomInTheMinute()
         XCTAssertEqual(try server.request("/schemas").status, 200)
         try AuthSupport.withDatabase(server.databaseURL) { db in try db.executeScript("DROP TABLE rate_limit_counters") }
-        for _ in 0..<(limit + 8) {
+        for remaining in (0..<(limit - 1)).reversed() {
             let response = try server.request("/schemas")
             XCTAssertEqual(response.status, 200, response.text)
-            XCTAssertNil(response.header("X-RateLimit-Remaining"), "nothing was counted")
+            response.assertRateLimit(limit: limit, remaining: remaining, reset: reset)
         }
-        let warnings = server.log.split(separator: "\n").filter { $0.contains("rate limit counters unavailable") }
-        XCTAssertTrue((1...2).contains(warnings.count), "one warning per worker, got:\n\(warnings.joined(separator: "\n"))")
+        for _ in 0..<8 { try server.request("/schemas").assertRefused(limit: limit, reset: reset) }
+        usleep(useconds_t(Self.syncSettle * 1_000_000))
+        let warnings = server.log.split(separator: "\n").filter { $0.contains("rate limit counters could not be synchronised") }
+        XCTAssertTrue((1...2).contains(warnings.count), "one warning per syncing worker, got:\n\(warnings.joined(separator: "\n"))")
+        XCTAssertTrue(warnings.allSatisfy { $0.contains("rate_limit_counters") }, "\(warnings)")
+        XCTAssertFalse(server.log.contains("serving requests without limiting"))
         XCTAssertEqual(try server.stop(), 0)
     }
 
     // MARK: - helpers
+
+    /// Long enough for every server to have synced twice (at `RateLimiter.syncInterval`) on a busy machine.
+    static let syncSettle = 10 * RateLimiter.syncInterval
+    /// How long a server's hits may take to reach another's count: two sync intervals, plus the
+    /// rounds' own time and scheduling on a busy machine.
+    static let syncLag = 2 * RateLimiter.syncInterval + 0.3
+    static let syncWait = 5.0
 
     static func limited(_ limit: Int, _ extra: [String: String] = [:]) -> [String: String] {
         ["PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED": "true", "PYRMUTE_REGISTRY_RATE_LIMIT_PER_MINUTE": String(limit)]

@@ -5,51 +5,18 @@ import RegistryTraffic
 import RegistryStorage
 import XCTest
 
-/// The rate limiter against a real SQLite file with a clock the test moves.
+/// The rate limiter against a real SQLite file with a clock the test moves: its database path
+/// (buckets the shared table has no slot for) here, the table and its sync in RateLimitSyncTests.
 final class RateLimiterTests: XCTestCase {
-    private final class Clock: @unchecked Sendable {
-        var now: Double
-        init(_ now: Double) { self.now = now }
-    }
-
-    /// Collects warning-level messages (the fail-open log).
-    private final class Messages: @unchecked Sendable {
-        private let lock = NSLock()
-        private var items: [String] = []
-        func append(_ text: String) { lock.withLock { items.append(text) } }
-        var all: [String] { lock.withLock { items } }
-    }
-
-    private struct CollectingHandler: LogHandler {
-        let messages: Messages
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            messages.append("\(event.level) \(event.message) \(event.metadata?["error"].map { "\($0)" } ?? "")")
-        }
-    }
-
     // 1_700_000_040 is a window start: 29.75 s into the window, 30.25 s left.
     private let windowStart: Int64 = 1_700_000_040
-    private lazy var clock = Clock(Double(windowStart) + 29.75)
+    private lazy var clock = TestClock(Double(windowStart) + 29.75)
 
-    private func pool(migrated: Bool = true) throws -> ConnectionPool {
-        let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ratelimiter-\(UUID().uuidString).db").path
-        let pool = ConnectionPool(url: try DatabaseURL(parsing: "sqlite:///" + path), capacity: 4)
-        if migrated { try pool.withConnection { _ = try Migrator(connection: $0).migrate() } }
-        addTeardownBlock { pool.close(); try? FileManager.default.removeItem(atPath: path) }
-        return pool
-    }
+    private func pool(migrated: Bool = true) throws -> ConnectionPool { try temporarySQLitePool(migrated: migrated) }
 
-    private func limiter(_ pool: ConnectionPool, limit: Int, messages: Messages = Messages()) -> RateLimiter {
+    private func limiter(_ pool: ConnectionPool, limit: Int, messages: LogMessages = LogMessages()) -> RateLimiter {
         let clock = self.clock
-        return RateLimiter(pool: pool, limit: limit, logger: Logger(label: "test") { _ in CollectingHandler(messages: messages) },
-                           clock: { clock.now })
+        return RateLimiter(pool: pool, limit: limit, logger: messages.logger, clock: { clock.now })
     }
 
     func testWindowIsTheWallClockMinute() {
@@ -62,34 +29,34 @@ final class RateLimiterTests: XCTestCase {
         let limiter = limiter(try pool(), limit: 3)
         let key = RateLimitBucket.key(id: 7)
         for expectedRemaining in [2, 1, 0] {
-            let decision = try XCTUnwrap(limiter.count(key))
+            let decision = try XCTUnwrap(limiter.countInDatabase(key))
             XCTAssertTrue(decision.isAllowed)
             XCTAssertEqual(decision.remaining, expectedRemaining)
             XCTAssertEqual(decision.resetsAt, windowStart + 60)
             XCTAssertEqual(decision.secondsUntilReset, 31)
         }
-        let refused = try XCTUnwrap(limiter.count(key))
+        let refused = try XCTUnwrap(limiter.countInDatabase(key))
         XCTAssertFalse(refused.isAllowed)
         XCTAssertEqual(refused.remaining, 0)
         XCTAssertEqual(refused.hits, 4)
         XCTAssertEqual(limiter.rejections, 1)
 
-        XCTAssertEqual(limiter.count(.address("10.0.0.1"))?.remaining, 2, "another bucket counts apart")
+        XCTAssertEqual(limiter.countInDatabase(.address("10.0.0.1"))?.remaining, 2, "another bucket counts apart")
 
         clock.now += 60
-        let next = try XCTUnwrap(limiter.count(key))
+        let next = try XCTUnwrap(limiter.countInDatabase(key))
         XCTAssertEqual(next.hits, 1, "a new window starts from zero")
         XCTAssertEqual(next.resetsAt, windowStart + 120)
 
         clock.now = Double(windowStart + 119) + 0.999
-        XCTAssertEqual(limiter.count(key)?.secondsUntilReset, 1, "Retry-After is at least one second")
+        XCTAssertEqual(limiter.countInDatabase(key)?.secondsUntilReset, 1, "Retry-After is at least one second")
     }
 
     func testConcurrentHitsGetDistinctCounts() throws {
         let limiter = limiter(try pool(), limit: 100)
-        let counts = Messages()
+        let counts = LogMessages()
         DispatchQueue.concurrentPerform(iterations: 8) { _ in
-            for _ in 0..<25 { counts.append(limiter.count(.address("10.0.0.2")).map { String($0.hits) } ?? "nil") }
+            for _ in 0..<25 { counts.append(limiter.countInDatabase(.address("10.0.0.2")).map { String($0.hits) } ?? "nil") }
         }
         XCTAssertEqual(Set(counts.all), Set((1...200).map(String.init)), "every hit got its own count")
         XCTAssertEqual(limiter.rejections, 100)
@@ -100,7 +67,7 @@ final class RateLimiterTests: XCTestCase {
         let limiter = limiter(pool, limit: 10)
         for window in 0..<3 {
             if window > 0 { clock.now += 60 }
-            _ = limiter.count(.key(id: 1))
+            _ = limiter.countInDatabase(.key(id: 1))
         }
         try limiter.purgeExpiredWindows()
         let windows = try pool.withConnection { db in
@@ -117,9 +84,9 @@ final class RateLimiterTests: XCTestCase {
     }
 
     func testFailsOpenAndWarnsOncePerErrorText() throws {
-        let messages = Messages()
+        let messages = LogMessages()
         let limiter = limiter(try pool(migrated: false), limit: 1, messages: messages)
-        for _ in 0..<5 { XCTAssertNil(limiter.count(.key(id: 1)), "no counter table: served without a decision") }
+        for _ in 0..<5 { XCTAssertNil(limiter.countInDatabase(.key(id: 1)), "no counter table: served without a decision") }
         XCTAssertEqual(limiter.rejections, 0)
         let warnings = messages.all.filter { $0.hasPrefix("warning") }
         XCTAssertEqual(warnings.count, 1, "\(messages.all)")

@@ -59,7 +59,7 @@ final class SlotMachineTests: XCTestCase {
         _ = slot.running(pid: 10)
         let died = slot.send(.exited(pid: 10, .signaled(9)))
         XCTAssertEqual(died.logs, ["worker died", "worker restarting after backoff"])
-        XCTAssertEqual(died.effects, [.countRestart])
+        XCTAssertEqual(died.effects, [.countRestart(.crashed)])
         XCTAssertEqual(slot.state, .backoff(until: slot.now + 0.1))
         XCTAssertEqual(slot.state.name, "backoff")
         XCTAssertEqual(slot.machine.restarts, 1)
@@ -75,7 +75,7 @@ final class SlotMachineTests: XCTestCase {
         var slot = Slot()
         _ = slot.running(pid: 10)
         let died = slot.send(.exited(pid: 10, .signaled(9)), after: 60)
-        XCTAssertEqual(died.effects, [.countRestart, .spawn(held: false)])
+        XCTAssertEqual(died.effects, [.countRestart(.crashed), .spawn(held: false)])
         XCTAssertEqual(slot.machine.consecutiveFailures, 0)
         XCTAssertEqual(slot.send(.spawnFailed(error: "EAGAIN")).logs, ["cannot spawn worker", "worker restarting after backoff"])
         XCTAssertEqual(slot.state.name, "backoff")
@@ -96,7 +96,7 @@ final class SlotMachineTests: XCTestCase {
         let old = slot.running(pid: 10)
         XCTAssertEqual(slot.send(.replace), [.spawn(held: true)])
         let spawned = slot.send(.spawned(pid: 20))
-        XCTAssertEqual(spawned.effects, [.countRestart])
+        XCTAssertEqual(spawned.effects, [.countRestart(.replaced)])
         XCTAssertEqual(spawned.logs, ["successor spawned"])
         XCTAssertEqual(slot.machine.restarts, 1)
         XCTAssertTrue(slot.state.isStartingWorker)
@@ -260,6 +260,8 @@ final class SlotMachineTests: XCTestCase {
         XCTAssertEqual(silent.tick(after: 4.9), [])
         guard case .log(let line) = silent.tick(after: 1.1).first else { return XCTFail() }
         XCTAssertEqual(line.metadata["reason"], "no heartbeat for 6 s (WORKER_TIMEOUT)")
+        XCTAssertEqual(silent.send(.exited(pid: 10, .signaled(9))).effects.first, .countRestart(.timeout),
+                       "a worker the supervisor killed is counted as a timeout, not a crash")
 
         var patient = Slot()
         _ = patient.running(pid: 10)
@@ -296,12 +298,12 @@ final class SlotMachineTests: XCTestCase {
 final class WorkerHandshakeTests: XCTestCase {
     func testBothSidesReadTheSameHandshake() {
         let sent = WorkerHandshake(slot: 3, supervisorPID: 42, startedAt: Timestamp(microseconds: 1_700_000_000_123_456), held: true,
-                                   sharesBoard: true)
+                                   sharesRegion: true)
         var environment = ["PYRMUTE_REGISTRY_HOLD": "1", "OTHER": "x"]
         sent.apply(to: &environment)
         XCTAssertEqual(WorkerHandshake(environment: environment), sent)
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_READY_FD"], "4")
-        XCTAssertEqual(environment["PYRMUTE_REGISTRY_BOARD_FD"], "5")
+        XCTAssertEqual(environment["PYRMUTE_REGISTRY_SHARED_FD"], "5")
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_WORKER_SLOT"], "3")
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_SUPERVISOR_PID"], "42")
         XCTAssertEqual(environment["PYRMUTE_REGISTRY_STARTED_AT"], "1700000000123456")

@@ -35,7 +35,8 @@ struct SchemaRepository {
                             [.text(key.model), .text(version)] + s.parameters).first?.int(0)
     }
 
-    func insert(_ key: ModelKey, _ submission: SchemaSubmission, parsed: SchemaVersion) throws -> Int {
+    /// The new row, read back by the insert itself.
+    func insert(_ key: ModelKey, _ submission: SchemaSubmission, parsed: SchemaVersion) throws -> SchemaRecord {
         let values: [SQLValue] = [
             key.namespace.map(SQLValue.text) ?? .null, .text(key.model), .text(submission.version),
             .text(submission.jsonSchema.serialized()), submission.avroSchema.map { .text($0.serialized()) } ?? .null,
@@ -45,21 +46,24 @@ struct SchemaRepository {
         let sql = """
             INSERT INTO schemas (namespace, model_name, version, json_schema, avro_schema, registered_at, registered_by,
                                  meta, deprecated, version_major, version_minor, version_patch)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING \(Self.columns)
             """
-        guard let id = try db.query(sql, values).first?.int(0) else {
-            throw DatabaseError.statementFailed("insert returned no id")
+        guard let record = try db.query(sql, values).first.map(Self.record) else {
+            throw DatabaseError.statementFailed("insert returned no row")
         }
-        return id
+        return record
     }
 
-    func overwrite(id: Int, _ submission: SchemaSubmission) throws {
-        try db.execute("""
+    /// The replaced row (id and deprecation kept), read back by the update itself.
+    func overwrite(id: Int, _ submission: SchemaSubmission) throws -> SchemaRecord {
+        let rows = try db.query("""
             UPDATE schemas SET json_schema = $1, avro_schema = $2, registered_at = $3, registered_by = $4, meta = $5
-            WHERE id = $6
+            WHERE id = $6 RETURNING \(Self.columns)
             """, [.text(submission.jsonSchema.serialized()), submission.avroSchema.map { .text($0.serialized()) } ?? .null,
                   .text(submission.registeredAt.storageText), .text(submission.registeredBy),
                   .text(submission.meta.serialized()), .int(Int64(id))])
+        guard let record = rows.first.map(Self.record) else { throw DatabaseError.statementFailed("row \(id) vanished") }
+        return record
     }
 
     func setDeprecation(id: Int, deprecated: Bool, at: Timestamp?, message: String?) throws {

@@ -42,14 +42,8 @@ public struct SchemaService: Sendable {
                     guard report.isCompatible else {
                         throw IncompatibleSchema(key, version: submission.version, report: report)
                     }
-                    let id: Int
-                    if let existing = existingID {
-                        try repository.overwrite(id: existing, submission)
-                        id = existing
-                    } else {
-                        id = try repository.insert(key, submission, parsed: parsed)
-                    }
-                    guard let record = try repository.find(id: id) else { throw DatabaseError.statementFailed("row \(id) vanished") }
+                    let record = try existingID.map { try repository.overwrite(id: $0, submission) }
+                        ?? repository.insert(key, submission, parsed: parsed)
                     try repository.reindex(record)
                     return record
                 }

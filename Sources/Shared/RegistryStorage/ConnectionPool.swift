@@ -5,13 +5,18 @@ import Foundation
 public final class ConnectionPool: @unchecked Sendable {
     public let url: DatabaseURL
     public let capacity: Int
+    /// Handed to every SQLite connection the pool opens.
+    public let writerGate: WriterGate?
+    private let checkpointer: SQLiteCheckpointer?
     private let condition = NSCondition()
     private var idle: [DatabaseConnection] = []
     private var open = 0
     private var closed = false
 
-    public init(url: DatabaseURL, capacity: Int) {
+    public init(url: DatabaseURL, capacity: Int, writerGate: WriterGate? = nil) {
         self.url = url
+        self.writerGate = writerGate
+        if case .sqlite(let path?) = url.kind { checkpointer = SQLiteCheckpointer(path: path) } else { checkpointer = nil }
         // Every connection to ":memory:" is a database of its own: one connection keeps one database.
         self.capacity = url.isMemory ? 1 : max(1, capacity)
     }
@@ -50,6 +55,7 @@ public final class ConnectionPool: @unchecked Sendable {
         idle.removeAll()
         condition.unlock()
         connections.forEach { $0.close() }
+        checkpointer?.stop()
     }
 
     private func checkOut() throws -> DatabaseConnection {
@@ -63,7 +69,7 @@ public final class ConnectionPool: @unchecked Sendable {
         open += 1
         condition.unlock()
         do {
-            return try Database.connect(url)
+            return try Database.connect(url, writerGate: writerGate, checkpointer: checkpointer)
         } catch {
             condition.lock()
             open -= 1

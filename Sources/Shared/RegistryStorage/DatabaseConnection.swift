@@ -28,9 +28,12 @@ extension DatabaseConnection {
 }
 
 public enum Database {
-    public static func connect(_ url: DatabaseURL) throws -> DatabaseConnection {
+    /// `writerGate` orders SQLite write transactions among the processes of one server;
+    /// `checkpointer` runs SQLite's WAL checkpoints in the background.
+    public static func connect(_ url: DatabaseURL, writerGate: WriterGate? = nil,
+                               checkpointer: SQLiteCheckpointer? = nil) throws -> DatabaseConnection {
         switch url.kind {
-        case .sqlite(let path): return try SQLiteConnection(path: path)
+        case .sqlite(let path): return try SQLiteConnection(path: path, writerGate: writerGate, checkpointer: checkpointer)
         case .postgres(let uri): return try PostgresConnection(uri: uri)
         }
     }

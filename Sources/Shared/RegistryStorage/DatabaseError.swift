@@ -9,6 +9,9 @@ public enum DatabaseError: Error, CustomStringConvertible, Sendable {
     /// Any other failure of a statement.
     case statementFailed(String)
 
+    /// What SQLite says when its write lock stays taken past the busy timeout.
+    public static let locked = DatabaseError.statementFailed("database is locked")
+
     public var message: String {
         switch self {
         case .connectionFailed(let m), .uniqueViolation(let m), .statementFailed(let m): return m

@@ -1,17 +1,27 @@
 import CSQLite
 import Foundation
 
-/// libsqlite3: WAL, a busy timeout, foreign keys on, a cache of prepared statements.
+/// libsqlite3: WAL, a busy timeout, foreign keys on, a cache of prepared statements; write
+/// transactions queue on the server's `WriterGate` when it has one.
 public final class SQLiteConnection: DatabaseConnection {
     public let dialect = SQLDialect.sqlite
     public private(set) var isBroken = false
 
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    private let writerGate: WriterGate?
+    private let busyWait: SQLiteBusyWait
+    /// Kept alive by its connections: its WAL hook holds it unretained.
+    private let checkpointer: SQLiteCheckpointer?
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// `path` nil opens a private in-memory database.
-    public init(path: String?, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// `checkpointer` takes the WAL checkpoints off this connection's commits.
+    public init(path: String?, busyTimeoutMilliseconds: Int32 = 5000, writerGate: WriterGate? = nil,
+                checkpointer: SQLiteCheckpointer? = nil) throws {
+        self.writerGate = writerGate
+        busyWait = SQLiteBusyWait(timeoutMilliseconds: busyTimeoutMilliseconds)
+        self.checkpointer = checkpointer
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path ?? ":memory:", &db, flags, nil)
         guard rc == SQLITE_OK else {
@@ -20,9 +30,10 @@ public final class SQLiteConnection: DatabaseConnection {
             db = nil
             throw DatabaseError.connectionFailed("unable to open database file \(path ?? ":memory:"): \(message)")
         }
-        sqlite3_busy_timeout(db, busyTimeoutMilliseconds)
+        busyWait.install(on: db)
         sqlite3_extended_result_codes(db, 1)
         if path != nil { try executeScript("PRAGMA journal_mode=WAL") }
+        checkpointer?.adopt(db)
         try executeScript("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL")
     }
 
@@ -80,7 +91,16 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        let deadline = MonotonicClock.now + busyWait.timeoutNanoseconds
+        guard let writerGate else { return try immediateTransaction(waitingUntil: deadline, body) }
+        return try writerGate.withExclusiveAccess(deadline: deadline) { try immediateTransaction(waitingUntil: deadline, body) }
+    }
+
+    private func immediateTransaction<T>(waitingUntil deadline: UInt64, _ body: () throws -> T) throws -> T {
+        busyWait.deadline = deadline
+        defer { busyWait.deadline = nil }
         try executeScript("BEGIN IMMEDIATE")
+        busyWait.deadline = nil
         do {
             let result = try body()
             try executeScript("COMMIT")

@@ -38,7 +38,11 @@ extension Arbiter {
         if force || (metricsDirty && elapsed >= 0.25) || elapsed >= 1 {
             lastMetricsRender = now
             metricsDirty = false
-            liveness.updateMetrics(PrometheusText.render(serverMetrics(running: running, expected: expected)))
+            liveness.updateMetrics(PrometheusText.render(serverMetrics(running: running, expected: expected))
+                + PrometheusText.renderLabeledCounter("worker_restarts_by_reason_total",
+                                                      help: "Worker processes started again, by why the previous one went.",
+                                                      label: "reason", RestartReason.allCases.map { ($0.rawValue, Double(workerRestartsByReason[$0] ?? 0)) })
+                + PrometheusText.renderProcesses(processSamples()))
         }
     }
 
@@ -51,6 +55,19 @@ extension Arbiter {
         total.gauges["workers_running"] = Double(running)
         total.gauges["workers_expected"] = Double(expected)
         return total
+    }
+
+    /// The supervisor and each worker a slot shows, for the `process_*` families.
+    private func processSamples() -> [PrometheusText.ProcessSample] {
+        var samples: [PrometheusText.ProcessSample] = []
+        if let mine = ProcessStatistics.read(pid: getpid()) {
+            samples.append(.init(role: "supervisor", slot: nil, statistics: mine))
+        }
+        for slot in slots {
+            guard let pid = slot.state.shownWorker?.pid, let statistics = ProcessStatistics.read(pid: pid) else { continue }
+            samples.append(.init(role: "worker", slot: slot.index, statistics: statistics))
+        }
+        return samples
     }
 
     private func notifySystemd(running: Int, expected: Int) {

@@ -31,8 +31,9 @@ extension Arbiter {
                 kill(pid, SIGKILL)
             case .log(let line):
                 logger.log(level: line.level, "\(line.message)", metadata: line.metadata.mapValues { .string($0) })
-            case .countRestart:
+            case .countRestart(let reason):
                 workerRestarts += 1
+                workerRestartsByReason[reason, default: 0] += 1
             case .countRecycle:
                 workerRecycles += 1
             case .detach(let worker, let since):
@@ -59,7 +60,7 @@ extension Arbiter {
             let exit = ExitStatus(waitStatus: status)
             // A worker that died may have committed a write it never announced on the board:
             // every cached answer of the other workers is suspect.
-            if exit != .exited(0) { spawner.board?.everythingChanged() }
+            if exit != .exited(0) { spawner.region?.board.everythingChanged() }
             if let actions = replaced.exited(pid: pid, exit) {
                 perform(actions, for: nil)
             } else if let slot = slots.first(where: { $0.state.owns(pid) }) {

@@ -40,6 +40,7 @@ final class Arbiter {
     /// Counts of workers that have exited, so that totals survive them.
     var retiredMetrics = MetricsSnapshot()
     var workerRestarts = 0
+    var workerRestartsByReason: [RestartReason: Int] = [:]
     var workerRecycles = 0
     var metricsDirty = true
     var lastMetricsRender = 0.0

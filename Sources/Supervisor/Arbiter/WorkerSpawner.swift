@@ -11,8 +11,9 @@ struct WorkerSpawner {
     /// Settings the CLI flags override, passed down as `PYRMUTE_REGISTRY_*` variables.
     var overrides: [String: String]
     let startedAt: Timestamp
-    /// Shared with every worker as fd 5, so that a write on one is seen by the others at once.
-    var board: ChangeBoard? = ChangeBoard.create()
+    /// Shared with every worker as fd 5: a write on one is seen by the others at once, and their
+    /// SQLite writers queue on one gate.
+    var region: SharedRegion? = SharedRegion.create()
 
     /// The worker binary beside this executable, unless `PYRMUTE_REGISTRY_WORKER_BINARY` names one.
     static func locateWorker() throws -> String {
@@ -40,7 +41,7 @@ struct WorkerSpawner {
         environment["NOTIFY_SOCKET"] = nil   // the supervisor speaks to systemd; workers do not
         for (name, value) in overrides { environment[name] = value }
         WorkerHandshake(slot: slot, supervisorPID: getpid(), startedAt: startedAt, held: held,
-                        sharesBoard: board?.descriptor != nil).apply(to: &environment)
+                        sharesRegion: region?.descriptor != nil).apply(to: &environment)
 
         let arguments: [String] = [executable, "--slot", String(slot)]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -48,7 +49,7 @@ struct WorkerSpawner {
         defer { (argv + envp).forEach { free($0) } }
 
         var pid: pid_t = 0
-        let rc = pyrmute_spawn(executable, argv, envp, socket.fd, fds[1], board?.descriptor ?? -1, &pid)
+        let rc = pyrmute_spawn(executable, argv, envp, socket.fd, fds[1], region?.descriptor ?? -1, &pid)
         guard rc == 0 else {
             close(fds[0])
             throw SocketError(description: "posix_spawn \(executable): \(String(cString: strerror(rc)))")

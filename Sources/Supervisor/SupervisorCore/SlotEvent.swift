@@ -33,8 +33,8 @@ public enum SlotAction: Equatable, Sendable {
     /// SIGKILL.
     case kill(pid: Int32)
     case log(LogLine)
-    /// One more restart in `worker_restarts_total`.
-    case countRestart
+    /// One more restart in `worker_restarts_total`, and in its reason's count.
+    case countRestart(RestartReason)
     /// One more recycle in `worker_recycles_total`.
     case countRecycle
     /// The replaced predecessor leaves the slot and drains among `ReplacedWorkers`.
@@ -59,4 +59,14 @@ public struct LogLine: Equatable, Sendable {
         self.message = message
         self.metadata = metadata
     }
+}
+
+/// Why a slot's worker was started again (`pyrmute_worker_restarts_by_reason_total`).
+public enum RestartReason: String, Sendable, CaseIterable {
+    /// It exited or was killed by a signal on its own.
+    case crashed
+    /// The supervisor killed it: no start, no heartbeat or no end of its drain in time.
+    case timeout
+    /// A successor took over (reload, recycling after MAX_REQUESTS, a HUP).
+    case replaced
 }

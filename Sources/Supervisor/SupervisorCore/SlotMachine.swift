@@ -45,7 +45,7 @@ public struct SlotMachine: Equatable, Sendable {
             if case .running(let current) = state {
                 state = .handingOver(Handover(predecessor: .running(current), successor: worker))
                 restarts += 1
-                actions += [.countRestart, log(.info, "successor spawned", ["pid": "\(pid)"])]
+                actions += [.countRestart(.replaced), log(.info, "successor spawned", ["pid": "\(pid)"])]
             } else {
                 state = .starting(worker)
                 actions.append(log(.info, "worker spawned", ["pid": "\(pid)"]))
@@ -144,7 +144,7 @@ public struct SlotMachine: Equatable, Sendable {
         } else {
             let lived = now - worker.spawnedAt
             actions += [log(.warning, "worker died", ["pid": pid, "status": "\(status)", "lived_s": String(format: "%.2f", lived)]),
-                        .countRestart]
+                        .countRestart(worker.killed ? .timeout : .crashed)]
             restarts += 1
             scheduleRestart(lived: lived, now: now, actions: &actions)
         }

@@ -45,7 +45,8 @@ enum WorkerProcess {
         var logger = Logger(label: "pyrmute.worker")
         logger[metadataKey: "slot"] = "\(handshake.slot.map(String.init) ?? "-")"
 
-        let pool = ConnectionPool(url: url, capacity: settings.databasePoolSize)
+        let region = SharedRegion.attach(descriptor: handshake.sharedRegion)
+        let pool = ConnectionPool(url: url, capacity: settings.databasePoolSize, writerGate: region.writerGate)
         if url.isMemory {
             // An in-memory database lives in this process only: create its tables here.
             do { _ = try pool.withConnection { try Migrator(connection: $0).migrate() } } catch {
@@ -60,7 +61,7 @@ enum WorkerProcess {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let startedAt = handshake.startedAt ?? .now()
         let app = Application(settings: settings, pool: pool, threadPool: threadPool, startedAt: startedAt, logger: logger,
-                              board: ChangeBoard.attach(descriptor: handshake.changeBoard))
+                              board: region.board, rateLimits: region.rateLimits)
         let http = HTTPChannel(app: app)   // the route table and the OpenAPI document, built before a successor waits
         let tracker = ConnectionTracker()
         let signals = ProcessSignals()

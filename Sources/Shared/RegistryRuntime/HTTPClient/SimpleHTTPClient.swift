@@ -21,10 +21,14 @@ public struct HTTPClientResponse: Sendable {
 }
 
 /// A blocking HTTP/1.1 client over a plain socket, one request per connection: enough for
-/// `check-health`, the test-suite and scripts, without pulling an HTTP client package in.
+/// `check-health`, the test-suite and scripts, without pulling an HTTP client package in. A GET of
+/// an https:// URL goes through the system's libcurl (`CurlHTTPSClient`).
 public enum SimpleHTTPClient {
     public static func request(_ method: String = "GET", _ url: String, headers: [(String, String)] = [],
                                body: [UInt8]? = nil, timeout: Double = 5) throws -> HTTPClientResponse {
+        if url.lowercased().hasPrefix("https://"), method == "GET", headers.isEmpty, body == nil {
+            return try CurlHTTPSClient.get(url, timeout: timeout)
+        }
         let target = try Target(url)
         let fd = try connect(host: target.host, port: target.port, timeout: timeout)
         defer { close(fd) }
@@ -39,7 +43,7 @@ public enum SimpleHTTPClient {
     struct Target {
         let host: String, port: Int, path: String
         init(_ url: String) throws {
-            guard url.hasPrefix("http://") else { throw HTTPClientError(message: "Only http:// URLs are supported: \(url)") }
+            guard url.hasPrefix("http://") else { throw HTTPClientError(message: "Only http:// and (for GET) https:// URLs are supported: \(url)") }
             let rest = url.dropFirst(7)
             let slash = rest.firstIndex(of: "/") ?? rest.endIndex
             let authority = rest[..<slash]

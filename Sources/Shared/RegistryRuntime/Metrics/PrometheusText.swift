@@ -71,6 +71,48 @@ public enum PrometheusText {
         return out
     }
 
+    /// One process of the server, as the `process_*` families label it.
+    public struct ProcessSample: Sendable {
+        public let role: String
+        public let slot: Int?
+        public let statistics: ProcessStatistics
+
+        public init(role: String, slot: Int?, statistics: ProcessStatistics) {
+            self.role = role
+            self.slot = slot
+            self.statistics = statistics
+        }
+    }
+
+    /// The Prometheus client libraries' standard process families (names without a prefix, as
+    /// every exporter writes them), one sample per process labelled by `role` and `slot`.
+    public static func renderProcesses(_ processes: [ProcessSample]) -> String {
+        let families: [(String, String, String, (ProcessStatistics) -> Double)] = [
+            ("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", { $0.cpuSeconds }),
+            ("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", { $0.residentBytes }),
+            ("process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", { $0.virtualBytes }),
+            ("process_open_fds", "gauge", "Number of open file descriptors.", { $0.openFileDescriptors }),
+            ("process_max_fds", "gauge", "Maximum number of open file descriptors.", { $0.maximumFileDescriptors }),
+            ("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.", { $0.startTime }),
+        ]
+        var out = ""
+        for (name, type, help, value) in families {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+            for process in processes {
+                let slot = process.slot.map(String.init) ?? ""
+                out += "\(name){role=\"\(process.role)\",slot=\"\(slot)\"} \(number(value(process.statistics)))\n"
+            }
+        }
+        return out
+    }
+
+    /// A counter family with one label, one sample per value.
+    public static func renderLabeledCounter(_ name: String, help: String, label: String, _ samples: [(String, Double)]) -> String {
+        var out = "# HELP pyrmute_\(name) \(help)\n# TYPE pyrmute_\(name) counter\n"
+        for (value, count) in samples { out += "pyrmute_\(name){\(label)=\"\(escape(value))\"} \(number(count))\n" }
+        return out
+    }
+
     private static func labels(_ series: MetricsSnapshot.Series) -> String {
         "method=\"\(escape(series.method))\",route=\"\(escape(series.route))\",status=\"\(series.status)\""
     }

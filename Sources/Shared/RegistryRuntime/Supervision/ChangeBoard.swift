@@ -7,9 +7,7 @@ import RegistryJSON
 /// the counter still says so. Reading one is one atomic load, so a worker checks it on every
 /// request and never answers from a cache what another worker has already changed.
 ///
-/// The supervisor creates the board (a memfd) before it spawns workers and hands it down as fd 5;
-/// a process without one (a worker started alone, tests in process) keeps a private board, which
-/// is just as right for a single process.
+/// The board is a section of the `SharedRegion` the supervisor hands down to its workers.
 ///
 /// Layout: `UInt64` counters: keys, config, every schema, then `modelBuckets` buckets that models
 /// hash into (two models sharing a bucket only invalidate each other's entries).
@@ -19,34 +17,14 @@ public final class ChangeBoard: @unchecked Sendable {
     public static let size = (fixed + modelBuckets) * MemoryLayout<UInt64>.stride
 
     private let counters: UnsafeMutablePointer<UInt64>
-    /// The descriptor to hand to workers (the supervisor's board only).
-    public let descriptor: Int32?
 
-    private init(counters: UnsafeMutableRawPointer, descriptor: Int32?) {
+    /// `counters` is the board's section of the `SharedRegion`.
+    init(counters: UnsafeMutableRawPointer) {
         self.counters = counters.bindMemory(to: UInt64.self, capacity: Self.size / MemoryLayout<UInt64>.stride)
-        self.descriptor = descriptor
     }
 
-    /// The supervisor's board, to share with the workers it spawns; nil if the kernel refuses.
-    public static func create() -> ChangeBoard? {
-        let fd = pyrmute_board_create(size)
-        guard fd >= 0, let memory = pyrmute_board_map(fd, size) else { return nil }
-        return ChangeBoard(counters: memory, descriptor: fd)
-    }
-
-    /// The board a supervisor handed down as `descriptor`, or a private one.
-    public static func attach(descriptor: Int32?) -> ChangeBoard {
-        if let descriptor, let memory = pyrmute_board_map(descriptor, size) {
-            return ChangeBoard(counters: memory, descriptor: nil)
-        }
-        return standalone()
-    }
-
-    /// A board for this process alone.
-    public static func standalone() -> ChangeBoard {
-        guard let memory = pyrmute_board_map(-1, size) else { fatalError("cannot map \(size) bytes") }
-        return ChangeBoard(counters: memory, descriptor: nil)
-    }
+    /// A board for this process alone (tests, tools).
+    public static func standalone() -> ChangeBoard { SharedRegion.standalone().board }
 
     // MARK: - Reading
 

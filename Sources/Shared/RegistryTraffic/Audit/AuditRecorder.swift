@@ -1,24 +1,69 @@
+import Foundation
 import RegistryJSON
 import RegistryStorage
 
-/// Queues audit entries and writes them in batches off the request path. A failed write is
-/// logged by the caller and retried with the next batch (bounded, so a dead database cannot
-/// grow memory without limit).
-public final class AuditRecorder: Sendable {
-    private let writes: BatchedWrites<AuditQueue>
+/// Writes audit rows before their requests are answered (issue 19): no acknowledged change exists
+/// without its row, even when the worker is killed right after answering, and a reader who queries
+/// the trail after a response finds the response's row.
+///
+/// Rows that arrive while a write is in progress wait and go together in the next transaction
+/// (group commit), so a burst costs a few commits, not one per request. A row whose write fails
+/// (the database is away) is not held against its request: it is answered, and the row is kept
+/// for the background flush, which retries (bounded, so a dead database cannot grow memory without
+/// limit).
+public final class AuditRecorder: @unchecked Sendable {   // `waiting` and `writing` only under `lock`
+    public typealias Stored = @Sendable (Error?) -> Void
 
-    public init(pool: ConnectionPool) {
-        writes = BatchedWrites(pool: pool) { batch, db in
-            let repository = AuditRepository(db: db)
-            for entry in batch.entries { try repository.insert(entry) }
+    private let pool: ConnectionPool
+    private let submit: @Sendable (@escaping @Sendable () -> Void) -> Void
+    private let retries: BatchedWrites<AuditQueue>
+    private let lock = NSLock()
+    private var waiting: [(entry: AuditEntry, stored: Stored)] = []
+    private var writing = false
+
+    /// `submit` runs a blocking job off the event loop (the worker's thread pool).
+    public init(pool: ConnectionPool, submit: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void) {
+        self.pool = pool
+        self.submit = submit
+        retries = BatchedWrites(pool: pool) { batch, db in try Self.insert(batch.entries, db) }
+    }
+
+    /// Stores `entry`, then calls `stored` (with the error when the row could only be queued).
+    public func store(_ entry: AuditEntry, stored: @escaping Stored) {
+        lock.lock()
+        waiting.append((entry, stored))
+        let start = !writing
+        writing = true
+        lock.unlock()
+        if start { submit { [self] in writeWhileWaiting() } }
+    }
+
+    /// Retries the rows whose write failed (background work and drain).
+    public func flush() throws { try retries.flush() }
+
+    private func writeWhileWaiting() {
+        while true {
+            lock.lock()
+            let batch = waiting
+            waiting = []
+            if batch.isEmpty { writing = false }
+            lock.unlock()
+            if batch.isEmpty { return }
+            let entries = batch.map(\.entry)
+            do {
+                try pool.withConnection { db in try db.transaction { try Self.insert(entries, db) } }
+                batch.forEach { $0.stored(nil) }
+            } catch {
+                retries.add { queue in entries.forEach { queue.append($0) } }
+                batch.forEach { $0.stored(error) }
+            }
         }
     }
 
-    public func record(_ entry: AuditEntry) {
-        writes.add { $0.append(entry) }
+    private static func insert(_ entries: [AuditEntry], _ db: DatabaseConnection) throws {
+        let repository = AuditRepository(db: db)
+        for entry in entries { try repository.insert(entry) }
     }
-
-    public func flush() throws { try writes.flush() }
 }
 
 /// Audit entries in arrival order, at most `limit` of them (later ones are dropped).

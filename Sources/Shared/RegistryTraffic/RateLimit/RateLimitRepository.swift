@@ -4,19 +4,25 @@ import RegistryStorage
 struct RateLimitRepository {
     let db: DatabaseConnection
 
-    /// Adds one hit to the bucket's counter for the window and returns the new count. One
-    /// statement, atomic on both databases: concurrent hits from any worker or pod never get the
-    /// same count (SQLite serialises writers; PostgreSQL locks the conflicting row).
-    func hit(bucket: String, windowStart: Int64) throws -> Int {
+    /// Adds `hits` to the bucket's counter for the window and returns the new count. One
+    /// statement, atomic on both databases: concurrent additions from any worker or pod never get
+    /// the same count (SQLite serialises writers; PostgreSQL locks the conflicting row).
+    func add(hits: Int, bucket: String, windowStart: Int64) throws -> Int {
         let rows = try db.query("""
-            INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES ($1, $2, 1)
-            ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
+            INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES ($1, $2, $3)
+            ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + excluded.hits
             RETURNING hits
-            """, [.text(bucket), .int(windowStart)])
-        guard let hits = rows.first?.int(0) else {
+            """, [.text(bucket), .int(windowStart), .int(Int64(hits))])
+        guard let total = rows.first?.int(0) else {
             throw DatabaseError.statementFailed("rate limit counter returned no row")
         }
-        return hits
+        return total
+    }
+
+    /// The bucket's counter for the window (0 when no server has counted it yet).
+    func hits(bucket: String, windowStart: Int64) throws -> Int {
+        try db.scalarInt("SELECT hits FROM rate_limit_counters WHERE bucket = $1 AND window_start = $2",
+                         [.text(bucket), .int(windowStart)]) ?? 0
     }
 
     /// Deletes the counters of windows that started before `windowStart`.

@@ -34,7 +34,7 @@ public final class Application: Sendable {
     private let background: BackgroundWork
 
     public init(settings: Settings, pool: ConnectionPool, threadPool: NIOThreadPool, startedAt: Timestamp, logger: Logger,
-                board: ChangeBoard = .standalone()) {
+                board: ChangeBoard = .standalone(), rateLimits: RateLimitTable? = nil) {
         self.settings = settings
         self.board = board
         responses = ResponseCache(capacityBytes: settings.responseCacheMB << 20,
@@ -45,16 +45,19 @@ public final class Application: Sendable {
         self.logger = logger
         keys = KeyAuthenticator(pool: pool, board: board)
         usage = UsageRecorder(pool: pool)
-        audit = settings.enableAuth && settings.auditEnabled ? AuditRecorder(pool: pool) : nil
+        audit = settings.enableAuth && settings.auditEnabled
+            ? AuditRecorder(pool: pool, submit: { job in threadPool.submit { _ in job() } }) : nil
         cors = CORSPolicy(settings)
         rateLimiter = settings.rateLimitEnabled
-            ? RateLimiter(pool: pool, limit: settings.rateLimitPerMinute, logger: logger) : nil
+            ? RateLimiter(pool: pool, limit: settings.rateLimitPerMinute, logger: logger, table: rateLimits ?? .standalone())
+            : nil
         background = BackgroundWork(settings: settings, keys: keys, usage: usage, audit: audit, rateLimiter: rateLimiter,
                                     logger: logger)
     }
 
     /// Polls the key-state version and writes batched usage counts and audit rows, off the
-    /// event loops, four times a second; deletes past rate-limit windows once a minute.
+    /// event loops, four times a second; syncs the rate-limit counters with the database ten times
+    /// a second and deletes past rate-limit windows once a minute.
     public func startBackgroundWork() { background.start() }
 
     /// Writes what is still queued (at drain).

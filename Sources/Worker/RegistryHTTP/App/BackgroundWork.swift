@@ -6,8 +6,9 @@ import RegistryTraffic
 import RegistryRuntime
 
 /// The worker's periodic database work, off the event loops: four times a second it polls the
-/// key-state version and writes batched usage counts and audit rows; deletes past rate-limit
-/// windows once a minute.
+/// key-state version and writes batched usage counts and audit rows, and deletes past rate-limit
+/// windows once a minute; every `RateLimiter.syncInterval` it syncs the rate-limit counters (on a
+/// queue of its own, so that the other work does not delay it).
 final class BackgroundWork: Sendable {
     private let settings: Settings
     private let keys: KeyAuthenticator
@@ -15,7 +16,8 @@ final class BackgroundWork: Sendable {
     private let audit: AuditRecorder?
     private let rateLimiter: RateLimiter?
     private let logger: Logger
-    private let timer = NIOLockedValueBox<TimerBox?>(nil)
+    private let timers = NIOLockedValueBox<[TimerBox]>([])
+    private let syncQueue = DispatchQueue(label: "pyrmute.ratelimit-sync")
     /// The last failure logged, so that a lasting one is logged once (only touched on the timer's queue).
     private let lastError = NIOLockedValueBox("")
 
@@ -31,22 +33,36 @@ final class BackgroundWork: Sendable {
 
     func start() {
         guard settings.enableAuth || rateLimiter != nil else { return }
-        let source = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "pyrmute.background"))
-        source.schedule(deadline: .now(), repeating: .milliseconds(250))
-        source.setEventHandler { [self] in runOnce() }
-        source.resume()
-        timer.withLockedValue { $0 = TimerBox(source: source) }
+        var started = [Self.repeating(on: DispatchQueue(label: "pyrmute.background"), every: .milliseconds(250)) { [self] in
+            runOnce()
+        }]
+        if let rateLimiter {
+            let interval = DispatchTimeInterval.milliseconds(Int(RateLimiter.syncInterval * 1000))
+            started.append(Self.repeating(on: syncQueue, every: interval) { rateLimiter.synchronise() })
+        }
+        timers.withLockedValue { $0 = started }
     }
 
-    /// Stops the timer and writes what is still queued (at drain).
+    /// Stops the timers and writes what is still queued (at drain).
     func stopAndFlush() {
-        timer.withLockedValue { $0?.source.cancel() }
+        timers.withLockedValue { $0.forEach { $0.source.cancel() } }
         do {
             try usage.flush()
             try audit?.flush()
         } catch {
             logger.error("could not write usage counts or audit rows at exit", metadata: ["error": "\(error)"])
         }
+        // On the sync's queue: after a round still running, never beside it.
+        if let rateLimiter { syncQueue.sync { rateLimiter.finishSynchronising() } }
+    }
+
+    private static func repeating(on queue: DispatchQueue, every interval: DispatchTimeInterval,
+                                  _ work: @escaping @Sendable () -> Void) -> TimerBox {
+        let source = DispatchSource.makeTimerSource(queue: queue)
+        source.schedule(deadline: .now(), repeating: interval)
+        source.setEventHandler(handler: work)
+        source.resume()
+        return TimerBox(source: source)
     }
 
     private func runOnce() {
@@ -69,8 +85,8 @@ final class BackgroundWork: Sendable {
     }
 }
 
-/// The timer source, which Dispatch does not declare Sendable: it is only created, then cancelled
-/// (a thread-safe Dispatch call), under `BackgroundWork.timer`'s lock.
+/// A timer source, which Dispatch does not declare Sendable: it is only created, then cancelled
+/// (a thread-safe Dispatch call), under `BackgroundWork.timers`' lock.
 private struct TimerBox: @unchecked Sendable {
     let source: DispatchSourceTimer
 }

@@ -3,10 +3,10 @@ import NIOHTTP1
 import NIOPosix
 
 /// `X-Correlation-ID`, else `X-Request-ID`, else a new UUIDv4. A given id is kept only when it is
-/// at most 128 characters of `[A-Za-z0-9._:/+=-]`, so that it is safe in headers, logs and the
+/// at most 200 characters (the limit common request-id conventions use) of `[A-Za-z0-9._:/+=-]`, so that it is safe in headers, logs and the
 /// 255-character audit column (the reference echoes anything).
 enum CorrelationID {
-    static let maximumLength = 128
+    static let maximumLength = 200
 
     static func resolve(_ headers: HTTPHeaders) -> String {
         for name in ["X-Correlation-ID", "X-Request-ID"] {

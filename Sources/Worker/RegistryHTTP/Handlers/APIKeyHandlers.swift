@@ -21,7 +21,7 @@ struct APIKeyHandlers {
         let name = fields.string("name", required: true, minLength: 3, maxLength: 255)
         let permission = fields.permission("permission", default: .read)
         let description = fields.string("description", required: false, maxLength: 1000)
-        let days = fields.int("expires_in_days", range: 1...3650)
+        let days = fields.int("expires_in_days", range: 1...3650, greaterThan: 0)
         try fields.check()
         try requireAuth()
         let creator = context.apiKey?.name ?? "unknown"

@@ -40,6 +40,7 @@ struct HealthHandlers {
                     "schemas_count": .int(count),
                     "uptime_seconds": .double(max(0, now.secondsSinceEpoch - startedAt.secondsSinceEpoch)),
                     "timestamp": .string(now.isoOffset),
+                    "healthy": true,
                 ])
             }
             .recover { error in
@@ -51,7 +52,8 @@ struct HealthHandlers {
                     message = settings.isProduction ? "Health check failed. Please try again later."
                         : "Health check failed: \(error)"
                 }
-                return .json(["status": "unhealthy", "error": .string(message), "timestamp": .string(Timestamp.now().isoOffset)],
+                return .json(["status": "unhealthy", "error": .string(message), "timestamp": .string(Timestamp.now().isoOffset),
+                              "healthy": false],
                              status: .serviceUnavailable)
             }
     }

@@ -3,19 +3,31 @@ import RegistryTraffic
 import RegistryRuntime
 
 /// The audit rows of the audited requests (AUDIT_METHODS on a path under one of AUDIT_PATHS, and
-/// every change of a compatibility level whatever those say), queued for the background writer.
+/// every change of a compatibility level whatever those say), stored before the answer is sent.
 struct AuditTrail {
     let recorder: AuditRecorder
     let settings: Settings
 
-    func record(_ request: Request, _ response: Response, _ context: RequestContext) {
-        guard (isAudited(request) && !isReadWithBody(context)) || isCompatibilityChange(request, context) else { return }
-        recorder.record(AuditEntry(
+    /// Whether the request gets an audit row (its route is known by now).
+    func covers(_ request: Request, _ context: RequestContext) -> Bool {
+        (isAudited(request) && !isReadWithBody(context)) || isCompatibilityChange(request, context)
+    }
+
+    /// Succeeds once the request's row is stored (or queued for a retry when the database
+    /// refused it: the change it records has happened, so its answer is not held back).
+    func record(_ request: Request, _ response: Response, _ context: RequestContext) -> EventLoopFuture<Void> {
+        let promise = request.eventLoop.makePromise(of: Void.self)
+        let logger = context.logger
+        recorder.store(AuditEntry(
             timestamp: .now(), apiKeyID: context.apiKey?.id, apiKeyName: context.apiKey?.name,
             permissionLevel: context.apiKey?.permission.rawValue, method: request.method.rawValue, path: request.path,
             statusCode: Int(response.status.code), clientIP: ClientAddress.resolve(request, trusted: settings.trustedProxies),
             userAgent: request.headers.first(name: "User-Agent"), correlationID: context.correlationID,
-            durationMilliseconds: Double((NIODeadline.now() - context.startedAt).nanoseconds) / 1_000_000))
+            durationMilliseconds: Double((NIODeadline.now() - context.startedAt).nanoseconds) / 1_000_000)) { error in
+            if let error { logger.warning("audit row not stored yet; retrying in the background", metadata: ["error": "\(error)"]) }
+            promise.succeed(())
+        }
+        return promise.futureResult
     }
 
     /// `PUT`/`DELETE` of a `…/config` route: issue 14 asks that every such change be audited.

@@ -2,7 +2,7 @@ import NIOCore
 
 /// Gives the request its correlation id and, once it is answered, records it: the
 /// `X-Correlation-ID` header, the request metrics, the access line (REQUEST_LOGGING) and the
-/// audit trail (AUDIT_ENABLED, for the audited methods and paths).
+/// audit trail (AUDIT_ENABLED, for the audited methods and paths: the answer waits for its row).
 struct ObservationMiddleware: Middleware {
     let metrics: RequestMetrics
     let accessLog: AccessLog?
@@ -17,15 +17,23 @@ struct ObservationMiddleware: Middleware {
     func handle(_ request: Request, context: RequestContext, next: any Responder) -> EventLoopFuture<Response> {
         var observed = context
         observed.correlationID = CorrelationID.resolve(request.headers)
-        return next.respond(to: request, context: observed).map { [self, context = observed] response in
-            var response = response
-            response.headers.replaceOrAdd(name: "X-Correlation-ID", value: context.correlationID)
-            let seconds = context.secondsSinceStart
-            metrics.record(method: request.method.rawValue, route: context.routeLabel, status: Int(response.status.code),
-                           seconds: seconds)
-            accessLog?.record(request, response, context, seconds: seconds)
-            audit?.record(request, response, context)
-            return response
+        let answered = next.respond(to: request, context: observed)
+        guard let audit, audit.covers(request, observed) else {
+            return answered.map { [self, context = observed] response in observe(request, response, context) }
         }
+        return answered.flatMap { [self, context = observed] response in
+            let response = observe(request, response, context)
+            return audit.record(request, response, context).map { response }
+        }
+    }
+
+    private func observe(_ request: Request, _ response: Response, _ context: RequestContext) -> Response {
+        var response = response
+        response.headers.replaceOrAdd(name: "X-Correlation-ID", value: context.correlationID)
+        let seconds = context.secondsSinceStart
+        metrics.record(method: request.method.rawValue, route: context.routeLabel, status: Int(response.status.code),
+                       seconds: seconds)
+        accessLog?.record(request, response, context, seconds: seconds)
+        return response
     }
 }

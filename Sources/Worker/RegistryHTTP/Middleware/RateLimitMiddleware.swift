@@ -10,38 +10,54 @@ import RegistryTraffic
 ///
 /// Every response of a limited route, errors included, carries `X-RateLimit-Limit`,
 /// `X-RateLimit-Remaining` and `X-RateLimit-Reset` (epoch seconds of the window's end); a 429
-/// adds `Retry-After` (seconds). The health probes are not limited; with rate limiting off (this
-/// middleware is then not in the chain), or when the counters cannot be reached (fail open), the
-/// request goes on as if there were no limit and no rate-limit header is sent.
+/// adds `Retry-After` (seconds). The count is taken on the event loop in the server's shared
+/// table; only a bucket's first request in the window and a bucket without a slot go to the
+/// database (on the thread pool). The health probes are not
+/// limited; with rate limiting off (this middleware is then not in the chain), or when a database
+/// count cannot be taken (fail open), the request goes on as if there were no limit and no
+/// rate-limit header is sent.
 struct RateLimitMiddleware: Middleware {
     let limiter: RateLimiter
     let app: Application
 
     /// Probes that orchestrators call often and that must always answer.
     static let exemptRoutes: Set<String> = ["/health", "/health/live", "/health/ready"]
+    /// The same, for the request path: three comparisons of small strings cost less than hashing one.
+    private static let exemptList = Array(exemptRoutes)
 
     func handle(_ request: Request, context: RequestContext, next: any Responder) -> EventLoopFuture<Response> {
-        guard let route = context.route, !Self.exemptRoutes.contains(route.pattern) else {
+        guard let route = context.route, !Self.exemptList.contains(route.pattern) else {
             return next.respond(to: request, context: context)
         }
         let bucket = context.apiKey.map { RateLimitBucket.key(id: $0.id) }
             ?? .address(ClientAddress.resolve(request, trusted: app.settings.trustedProxies))
-        return app.blocking(request) { [limiter] in limiter.count(bucket) }.flatMap { decision in
-            guard let decision else { return next.respond(to: request, context: context) }
-            guard decision.isAllowed else {
-                var refusal = Self.refusal(decision)
-                refusal.headers.replaceOrAdd(headers: Self.headers(decision))
-                return request.eventLoop.makeSucceededFuture(refusal)
-            }
-            let headers = Self.headers(decision)
-            return next.respond(to: request, context: context)
-                .map { response in
-                    var limited = response
-                    limited.headers.replaceOrAdd(headers: headers)
-                    return limited
-                }
-                .flatMapErrorThrowing { error in throw ErrorWithHeaders(error: error, headers: headers) }
+        let pending: RateLimitDatabaseCount
+        switch limiter.countInMemory(bucket) {
+        case .decided(let decision): return Self.apply(decision, request: request, context: context, next: next)
+        case .needsDatabase(let count): pending = count
         }
+        return app.blocking(request) { [limiter] in limiter.countInDatabase(pending) }.flatMap { decision in
+            guard let decision else { return next.respond(to: request, context: context) }
+            return Self.apply(decision, request: request, context: context, next: next)
+        }
+    }
+
+    private static func apply(_ decision: RateLimitDecision, request: Request, context: RequestContext,
+                              next: any Responder) -> EventLoopFuture<Response> {
+        guard decision.isAllowed else {
+            var refusal = refusal(decision)
+            refusal.headers.replaceOrAdd(headers: headers(decision))
+            return request.eventLoop.makeSucceededFuture(refusal)
+        }
+        let headers = headers(decision)
+        return next.respond(to: request, context: context)
+            .map { response in
+                var limited = response
+                // No handler sets these, so appending is replacing (without searching every header).
+                limited.headers.add(contentsOf: headers)
+                return limited
+            }
+            .flatMapErrorThrowing { error in throw ErrorWithHeaders(error: error, headers: headers) }
     }
 
     private static func refusal(_ decision: RateLimitDecision) -> Response {

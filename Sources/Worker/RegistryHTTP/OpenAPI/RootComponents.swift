@@ -30,11 +30,13 @@ extension Components {
             .init("schemas_count", .integer(minimum: 0), description: "Stored schema versions, all namespaces"),
             .init("uptime_seconds", .number, description: "Since the server started"),
             .init("timestamp", .dateTime),
+            .init("healthy", .boolean, description: "True exactly when `status` is `healthy` (read by the Python client's plugin)"),
         ])),
         (healthFailure, .object([
             .init("status", .enumeration(["unhealthy"])),
             .init("error", .string()),
             .init("timestamp", .dateTime),
+            .init("healthy", .boolean, description: "Always false here"),
         ])),
         (liveness, .object([.init("alive", .boolean)])),
         (readiness, .object([.init("ready", .boolean)])),

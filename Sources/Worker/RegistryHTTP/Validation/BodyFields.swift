@@ -39,8 +39,9 @@ struct BodyFields {
     /// An integer in `range`; nil when absent/null (optional) or invalid. Pydantic's lax `int`:
     /// integer literals of any size, floats without a fractional part (`30.0`), decimal strings
     /// (`"30"`, surrounding whitespace allowed) and booleans (0/1) are integers; a value beyond
-    /// Int's range is simply outside `range`.
-    mutating func int(_ name: String, range: ClosedRange<Int>) -> Int? {
+    /// Int's range is simply outside `range`. `greaterThan` (Pydantic's `gt`, which must be
+    /// `range.lowerBound - 1`) words a value below the range as the reference's `gt` field does.
+    mutating func int(_ name: String, range: ClosedRange<Int>, greaterThan: Int? = nil) -> Int? {
         guard let value = body[name], !value.isNull else { return nil }
         let location: [JSONValue] = ["body", .string(name)]
         let number: Int
@@ -50,6 +51,11 @@ struct BodyFields {
         case .tooLarge: number = .max
         case .refused(let type, let message):
             collector.add(type, location, message, input: value)
+            return nil
+        }
+        if number < range.lowerBound, let floor = greaterThan {
+            collector.add("greater_than", location, "Input should be greater than \(floor)",
+                          input: value, context: JSONObject([("gt", .int(floor))]))
             return nil
         }
         if number < range.lowerBound {
