@@ -35,7 +35,7 @@ final class MigrationTests: XCTestCase {
 
         let initDB = try CommandRunner.cli(["init-db"], environment: ["PYRMUTE_REGISTRY_DATABASE_URL": url])
         XCTAssertEqual(initDB.status, 0, initDB.output)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7])
         let rows = try db.query("SELECT namespace, model_name, version, json_schema FROM schemas")
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0].string(1), "Invoice")
@@ -44,7 +44,31 @@ final class MigrationTests: XCTestCase {
 
         let server = try ServerProcess(databaseURL: url, workers: 1)
         XCTAssertEqual(try server.request("/health").json()["schemas_count"], 1)
+        // Discovery (migration 7) indexed the reference's row.
+        XCTAssertEqual(try server.post("/schemas/lookup", json: #"{"json_schema": {"type":"object"}}"#).json()["matches"],
+                       [["namespace": "billing", "model_name": "Invoice", "version": "1.0.0", "deprecated": false]])
+        XCTAssertEqual(try server.request("/search?q=invoice").json()["total"], 1)
+        if backend == .postgres {
+            XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_schema_search_words_trigram'"), 1,
+                           "pg_trgm could not be created: search scans for substrings")
+        }
         XCTAssertEqual(try server.stop(), 0)
+
+        // The reference writes on the migrated database behind the server's back: a new row and a
+        // changed schema are indexed at the next start (the triggers dropped the stale rows).
+        try db.execute("""
+            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            """, [.text("billing"), .text("Receipt"), .text("1.0.0"), .text(#"{"title": "Paid"}"#),
+                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        try db.execute("UPDATE schemas SET json_schema = $1 WHERE model_name = $2",
+                       [.text(#"{"type": "object", "properties": {"amount_due": {}}}"#), .text("Invoice")])
+        let restarted = try ServerProcess(databaseURL: url, workers: 1)
+        XCTAssertEqual(try restarted.request("/search?q=paid&kind=text").json()["total"], 1)
+        XCTAssertEqual(try restarted.request("/search?q=amount*&kind=field").json()["results"]?[0]?["path"],
+                       "#/properties/amount_due")
+        XCTAssertEqual(try restarted.post("/schemas/lookup", json: #"{"json_schema": {"type":"object"}}"#).json()["matches"], [])
+        XCTAssertEqual(try restarted.stop(), 0)
     }
 
     func testConcurrentMigratorsApplyEachStepOnce_postgres() throws {
@@ -66,7 +90,7 @@ final class MigrationTests: XCTestCase {
         }
         group.wait()
         let applied = try results.map { try $0.get() }
-        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6] }.count, 1, "\(applied)")
+        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7] }.count, 1, "\(applied)")
         XCTAssertEqual(applied.filter { $0.isEmpty }.count, 3, "\(applied)")
     }
 }

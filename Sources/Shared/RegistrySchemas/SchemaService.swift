@@ -42,8 +42,10 @@ public struct SchemaService: Sendable {
                     guard report.isCompatible else {
                         throw IncompatibleSchema(key, version: submission.version, report: report)
                     }
-                    if let existing = existingID { return try repository.overwrite(id: existing, submission) }
-                    return try repository.insert(key, submission, parsed: parsed)
+                    let record = try existingID.map { try repository.overwrite(id: $0, submission) }
+                        ?? repository.insert(key, submission, parsed: parsed)
+                    try repository.reindex(record)
+                    return record
                 }
             }
             changed(key)
@@ -110,6 +112,7 @@ public struct SchemaService: Sendable {
             try repository.setDeprecation(id: id, deprecated: deprecated, at: deprecated ? .now() : nil,
                                           message: deprecated ? message : nil)
             guard let record = try repository.find(id: id) else { throw notFound(key, version) }
+            try repository.reindex(record)   // the deprecation message is searchable
             return record
         }
     }

@@ -19,6 +19,8 @@ final class ResponseCache: Sendable {
         case latest(ModelKey)
         case versions(ModelKey)
         case listing(String)
+        case canonical(ModelKey, String)
+        case search(String)
     }
 
     struct Entry: Sendable {

@@ -4,6 +4,7 @@ enum OpenAPITag: String, CaseIterable, Sendable {
     case health
     case schemas
     case compatibility
+    case discovery
     case apiKeys = "api-keys"
     case audit
     case metrics
@@ -15,6 +16,7 @@ enum OpenAPITag: String, CaseIterable, Sendable {
         case .health: return "Liveness and readiness probes"
         case .schemas: return "Register, read, compare, deprecate and delete schema versions"
         case .compatibility: return "Compatibility levels at the server, namespace and model scopes, and the dry-run check"
+        case .discovery: return "Canonical forms and fingerprints, lookup by content, search by name, field and text"
         case .apiKeys: return "API key management (admin)"
         case .audit: return "The audit trail of mutating requests (admin)"
         case .metrics: return "Request, worker and database metrics of the whole server"

@@ -57,6 +57,17 @@ enum Routes {
                    doc: .getLatestSchema(.namespaced))
         router.add(.GET, "/schemas/{namespace}/{model_name}/versions/{version}", .read, schemas.get(.namespaced),
                    doc: .getSchemaVersion(.namespaced))
+        // Discovery (issue 16). `POST /schemas/lookup` has two segments, which no other route has;
+        // the global canonical route comes after the namespaced GET of a version, so that
+        // `/schemas/a/versions/versions/canonical` stays the version `canonical` of `a::versions`.
+        let discovery = DiscoveryHandlers(app: app)
+        router.add(.GET, "/schemas/{namespace}/{model_name}/versions/{version}/canonical", .read, discovery.canonical(.namespaced),
+                   doc: .canonicalForms(.namespaced))
+        router.add(.GET, "/schemas/{model_name}/versions/{version}/canonical", .read, discovery.canonical(.global),
+                   doc: .canonicalForms(.global))
+        router.add(.POST, "/schemas/lookup", .read, discovery.lookup, doc: .lookupSchema)
+        router.add(.GET, "/search", .read, discovery.search, doc: .search)
+
         router.add(.GET, "/schemas/{model_name}/versions/latest", .read, schemas.latest(.global), doc: .getLatestSchema(.global))
         router.add(.GET, "/schemas/{model_name}/versions/{version}", .read, schemas.get(.global), doc: .getSchemaVersion(.global))
         router.add(.GET, "/schemas/{namespace}/{model_name}/versions", .read, schemas.versions(.namespaced),

@@ -1,0 +1,47 @@
+import NIOCore
+import RegistryJSON
+import RegistrySchemas
+
+/// The discovery endpoints (issue 16): a version's canonical forms, lookup by content, search.
+/// Reads only (no audit line); the work is `DiscoveryService`'s, on the thread pool.
+struct DiscoveryHandlers {
+    let app: Application
+    private let service: DiscoveryService
+
+    init(app: Application) {
+        self.app = app
+        service = DiscoveryService(pool: app.pool)
+    }
+
+    func canonical(_ form: ModelPathForm) -> Handler {
+        { [self] request, _ in
+            var query = QueryParameters(request)
+            let key = query.modelKey(form)
+            let version = query.pathText("version")
+            try query.collector.check()
+            let generation = app.board.model(namespace: key.namespace, model: key.model)
+            return app.cachedAnswer(request, .canonical(key, version), generation: generation) { [service] in
+                try service.canonical(key, version: version).json
+            }
+        }
+    }
+
+    func lookup(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
+        let query = QueryParameters(request)
+        let lookup = try query.withBody { try DiscoveryInput.lookup(request) }
+        return app.answer(request) { [service] in
+            ["matches": .array(try service.lookup(lookup).map(\.json))]
+        }
+    }
+
+    func search(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
+        var query = QueryParameters(request)
+        let search = DiscoveryInput.search(&query)
+        try query.collector.check()
+        // Like the listing's pages: valid until any schema of this server changes (or the TTL).
+        return app.cachedAnswer(request, .search(search.cacheKey), generation: app.board.schemas) { [service] in
+            let (total, results) = try service.search(search)
+            return ["total": .int(total), "results": .array(results.map(\.json))]
+        }
+    }
+}

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Discovery (issue 16) over 100,000 versions: `GET /search` of each kind and `POST /schemas/lookup`,
+# pyrmute-registry on SQLite and on PostgreSQL, 2 workers each, loaded by wrk on 127.0.0.1, with the
+# response cache off (RESPONSE_CACHE_MB=0: every request runs its queries).
+#
+#   bench/discovery.sh [sqlite] [postgres]      (default: both)
+#
+# Data: NS namespaces (ns000…) × MODELS models (model0000…) × 5 versions (1.0.0 … 1.4.0), seeded by
+# SQL after `init-db`; the server indexes them at start (migration 7's backfill, timed). Every
+# version's JSON Schema names its namespace, model and version (in `$id`, the title, a description
+# and a `<model>_ref` property), so each is distinct; the other properties are common to all.
+# Cases:
+#   model        /search?q=model0042&kind=model          the model in every namespace (500 places)
+#   field        /search?q=model0042_ref&kind=field      one field name (500 places)
+#   field-glob   /search?q=mod*0042_r*&kind=field        the same through wildcards
+#   text         /search?q=ns042+service&kind=text       two words of one description (1,000 places)
+#   any          /search?q=model0042                     every kind
+#   lookup       POST /schemas/lookup                    one version's JSON Schema, respelled
+#   common       /search?q=currency&kind=field           a field of every version (100,000 places; last, it is slow)
+#
+# Environment: NS (default 100), MODELS (default 200), DURATION (seconds per case, default 5),
+# WARMUP (default 1), CONNECTIONS (default 16), THREADS (wrk threads, default 2), SCRATCH (swift
+# --scratch-path, default .build-bench), SKIP_BUILD=1.
+# Prints a table and writes it to bench/results/discovery-latest.txt.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+
+NS=${NS:-100}
+MODELS=${MODELS:-200}
+DURATION=${DURATION:-5}
+WARMUP=${WARMUP:-1}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+SCRATCH=${SCRATCH:-.build-bench}
+
+BACKENDS=("$@")
+[ ${#BACKENDS[@]} -gt 0 ] || BACKENDS=(sqlite postgres)
+for b in "${BACKENDS[@]}"; do
+    case "$b" in sqlite | postgres) ;; *) echo "unknown backend: $b (sqlite, postgres)" >&2; exit 2 ;; esac
+done
+
+bench_tools
+command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 (the command-line shell) is needed to seed" >&2; exit 2; }
+
+SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    echo "== swift build ${SWIFT_ARGS[*]}" >&2
+    swift build "${SWIFT_ARGS[@]}" >&2
+fi
+BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
+
+bench_workdir pyrmute-discovery-bench
+
+RESULTS=()
+NOTES=()
+FAILED=0
+FMT="%-9s %-11s %9s %9s %9s %8s %8s %9s\n"
+# shellcheck disable=SC2059  # FMT is the table's format
+row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
+note() { NOTES+=("# $*"); echo "# $*"; }
+
+# The JSON Schema of every version; @N, @M and @V become its namespace, model and version.
+# shellcheck disable=SC2016  # JSON, not shell: `$schema` and `$id` are keywords
+TEMPLATE='{"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://schemas.example.com/@N/@M/@V.json", "title": "@N @M", "description": "A @M record as published by the @N service (schema @V).", "type": "object", "properties": {"id": {"type": "string", "format": "uuid", "description": "Stable identifier assigned at creation."}, "@M_ref": {"type": "string", "description": "Reference of the @M."}, "amount": {"type": "number", "minimum": 0, "description": "Total in minor currency units."}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 currency code."}, "customer": {"type": "object", "properties": {"customer_id": {"type": "string"}, "email": {"type": "string", "format": "email"}}}, "lines": {"type": "array", "items": {"type": "object", "properties": {"sku": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1}}}}}, "required": ["id", "amount"]}'
+
+# seed_sql BACKEND: the INSERT statements on stdout.
+seed_sql() {
+    local backend=$1 n per=$((MODELS * 5))
+    [ "$backend" = sqlite ] && echo "BEGIN;"
+    for ((n = 0; n < NS; n++)); do
+        if [ "$backend" = sqlite ]; then
+            cat <<SQL
+WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < $((per - 1)))
+INSERT INTO schemas (namespace, model_name, version, json_schema, avro_schema, registered_at, registered_by, meta,
+                     deprecated, version_major, version_minor, version_patch)
+SELECT printf('ns%03d', $n), printf('model%04d', i / 5), '1.' || (i % 5) || '.0',
+       replace(replace(replace('$TEMPLATE', '@N', printf('ns%03d', $n)), '@M', printf('model%04d', i / 5)), '@V', '1.' || (i % 5) || '.0'),
+       NULL, '2024-01-15 10:30:00.000000', 'bench', '{}', 0, 1, i % 5, 0 FROM k;
+SQL
+        else
+            cat <<SQL
+INSERT INTO schemas (namespace, model_name, version, json_schema, avro_schema, registered_at, registered_by, meta,
+                     deprecated, version_major, version_minor, version_patch)
+SELECT 'ns' || lpad('$n', 3, '0'), 'model' || lpad((i / 5)::text, 4, '0'), '1.' || (i % 5) || '.0',
+       replace(replace(replace('$TEMPLATE', '@N', 'ns' || lpad('$n', 3, '0')), '@M', 'model' || lpad((i / 5)::text, 4, '0')),
+               '@V', '1.' || (i % 5) || '.0')::json,
+       NULL, TIMESTAMPTZ '2024-01-15 10:30:00+00', 'bench', '{}'::json, false, 1, i % 5, 0
+FROM generate_series(0, $((per - 1))) AS i;
+SQL
+        fi
+    done
+    [ "$backend" = sqlite ] && echo "COMMIT;"
+    return 0
+}
+
+seed() {
+    local backend=$1 url=$2 file=$3
+    (cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$url" "$BIN/pyrmute-registry" init-db >/dev/null)
+    seed_sql "$backend" >"$WORK/seed.sql"
+    if [ "$backend" = sqlite ]; then
+        sqlite3 "$file" <"$WORK/seed.sql" >/dev/null
+    else
+        psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$WORK/seed.sql" >/dev/null
+    fi
+    # The rows are indexed by the next start's backfill: timed here, by init-db.
+    local started elapsed
+    started=$(date +%s.%N)
+    (cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$url" "$BIN/pyrmute-registry" init-db >/dev/null)
+    elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    if [ "$backend" = sqlite ]; then sqlite3 "$file" "ANALYZE" >/dev/null; else psql -X -q "$url" -c "ANALYZE" >/dev/null; fi
+    note "$backend: $((NS * MODELS * 5)) versions seeded; indexing them (fingerprints, search terms) at start took ${elapsed} s"
+}
+
+start_server() {
+    local backend=$1 url=$2 sport
+    PORT=$(free_port)
+    sport=$(free_port)
+    while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
+    mkdir -p "$WORK/$backend"
+    (
+        cd "$WORK/$backend"
+        exec env PYRMUTE_REGISTRY_DATABASE_URL="$url" PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
+            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false PYRMUTE_REGISTRY_RESPONSE_CACHE_MB=0 \
+            "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers 2
+    ) >"$WORK/$backend/server.log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    if ! wait_ready "$PORT" /health/live "$SERVER_PID"; then
+        echo "pyrmute-registry ($backend) did not start:" >&2; tail -n 40 "$WORK/$backend/server.log" >&2
+        FAILED=1
+        return 1
+    fi
+}
+
+# load BACKEND CASE PATH [LUA]
+load() {
+    local backend=$1 name=$2 path=$3 script=${4:-} out url total
+    out="$WORK/wrk-$backend-$name.txt"
+    url="http://127.0.0.1:$PORT$path"
+    local args=(-t"$THREADS" -c"$CONNECTIONS")
+    [ -n "$script" ] && args+=(-s "$script")
+    if [ -n "$script" ]; then
+        total=$(curl -sf --max-time 60 -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/lookup.json" "$url" |
+            python3 -c 'import json,sys; print(len(json.load(sys.stdin)["matches"]))' 2>/dev/null) || total="?"
+    else
+        total=$(curl -sf --max-time 60 "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null) || total="?"
+    fi
+    if [ "$WARMUP" -gt 0 ]; then run_wrk $((WARMUP + 60)) /dev/null "${args[@]}" -d"${WARMUP}s" "$url" || true; fi
+    if ! run_wrk $((DURATION + 60)) "$out" "${args[@]}" -d"${DURATION}s" --timeout 5s --latency "$url"; then
+        echo "wrk failed for $backend $name:" >&2; cat "$out" >&2
+        row "$backend" "$name" "FAILED" "-" "-" "-" "-" "$total"; FAILED=1; return
+    fi
+    local rps p50 p99 non2xx sockerr
+    read_wrk "$out"
+    row "$backend" "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "${non2xx:-0}" "${sockerr:-0}" "$total"
+    if [ "${non2xx:-0}" -ne 0 ] || [ "${sockerr:-0}" -ne 0 ]; then FAILED=1; fi
+}
+
+# The JSON Schema of ns042/model0042@1.2.0, keys reordered and `minimum: 0` written 0.0.
+python3 - "$TEMPLATE" >"$WORK/lookup.json" <<'PY'
+import json, sys
+schema = json.loads(sys.argv[1].replace("@N", "ns042").replace("@M", "model0042").replace("@V", "1.2.0"))
+schema["properties"]["amount"]["minimum"] = 0.0
+print(json.dumps({"json_schema": dict(reversed(list(schema.items())))}).replace('"minimum": 0.0', '"minimum": 0.00'))
+PY
+cat >"$WORK/lookup.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$WORK/lookup.json", "r")
+wrk.body = f:read("*a")
+f:close()
+LUA
+
+# shellcheck disable=SC2059
+HEADER=$(printf "$FMT" "backend" "case" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "results")
+{
+    echo "# pyrmute-registry discovery bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+    echo "# $((NS * MODELS * 5)) versions; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), $(nproc) cores,"
+    echo "# 2 workers, RESPONSE_CACHE_MB=0; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$WORK/header.txt"
+echo "$HEADER"
+
+for backend in "${BACKENDS[@]}"; do
+    if [ "$backend" = sqlite ]; then
+        file="$WORK/discovery.db"
+        url="sqlite:///$file"
+    else
+        PG_DIR="$WORK/pg"
+        pg_port=$(free_port)
+        if ! "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null; then
+            row postgres "(cluster)" "FAILED" "-" "-" "-" "-" "-"; FAILED=1; PG_DIR=""; continue
+        fi
+        file=""
+        url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" discovery)
+    fi
+    seed "$backend" "$url" "$file"
+    start_server "$backend" "$url" || continue
+    load "$backend" model "/search?q=model0042&kind=model"
+    load "$backend" field "/search?q=model0042_ref&kind=field"
+    load "$backend" field-glob "/search?q=mod*0042_r*&kind=field"
+    load "$backend" text "/search?q=ns042+service&kind=text"
+    load "$backend" any "/search?q=model0042"
+    load "$backend" lookup "/schemas/lookup" "$WORK/lookup.lua"
+    load "$backend" common "/search?q=currency&kind=field"
+    stop_server "$SERVER_PID" "$backend" "$WORK/$backend/server.log"
+    PIDS=()
+done
+
+mkdir -p "$ROOT/bench/results"
+{
+    cat "$WORK/header.txt"
+    for n in "${NOTES[@]}"; do echo "$n"; done
+    echo "$HEADER"
+    for r in "${RESULTS[@]}"; do echo "$r"; done
+} >"$ROOT/bench/results/discovery-latest.txt"
+echo "table: bench/results/discovery-latest.txt"
+exit $FAILED
