@@ -2,10 +2,12 @@
 # Installs the Python tools the tests use into .venv-tools: openapi-spec-validator (checks
 # /openapi.json) and schemathesis (scripts/schemathesis.sh fuzzes the server against that
 # document), pyflakes (scripts/test.sh lints the repository's Python with it), and avro (the
-# reference reader/writer compatibility checker the Avro engine is compared with in CompatibilityTests).
+# reference reader/writer compatibility checker the Avro engine is compared with in CompatibilityTests),
+# and standardwebhooks (the Standard Webhooks reference library: the webhook receiver of the
+# IntegrationTests verifies every delivery with it).
 # Idempotent; prints the venv's bin folder.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-"$ROOT/scripts/pip-venv.sh" "$ROOT/.venv-tools" openapi-spec-validator 0.9.0 schemathesis 4.32.5 pyflakes 4.1.0 avro 1.12.0
+"$ROOT/scripts/pip-venv.sh" "$ROOT/.venv-tools" openapi-spec-validator 0.9.0 schemathesis 4.32.5 pyflakes 4.1.0 avro 1.12.0 standardwebhooks 1.1.0
 echo "$ROOT/.venv-tools/bin"

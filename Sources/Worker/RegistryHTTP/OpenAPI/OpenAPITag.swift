@@ -5,6 +5,8 @@ enum OpenAPITag: String, CaseIterable, Sendable {
     case schemas
     case compatibility
     case apiKeys = "api-keys"
+    case events
+    case webhooks
     case audit
     case metrics
     case docs
@@ -16,6 +18,8 @@ enum OpenAPITag: String, CaseIterable, Sendable {
         case .schemas: return "Register, read, compare, deprecate and delete schema versions"
         case .compatibility: return "Compatibility levels at the server, namespace and model scopes, and the dry-run check"
         case .apiKeys: return "API key management (admin)"
+        case .events: return "The change feed: every change in commit order, to poll with `after=`"
+        case .webhooks: return "Signed webhooks (Standard Webhooks) that deliver the change events (admin)"
         case .audit: return "The audit trail of mutating requests (admin)"
         case .metrics: return "Request, worker and database metrics of the whole server"
         case .docs: return "This document and the pages that show it"
