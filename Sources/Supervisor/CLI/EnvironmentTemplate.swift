@@ -79,6 +79,8 @@ enum EnvironmentTemplate {
         # Hours a delivery is retried (exponential backoff with jitter, at most WEBHOOK_MAX_BACKOFF seconds apart)
         PYRMUTE_REGISTRY_WEBHOOK_RETRY_HOURS=\(d.webhookRetryHours)
         PYRMUTE_REGISTRY_WEBHOOK_MAX_BACKOFF=\(d.webhookMaxBackoff)
+        # Whether this server delivers webhooks (off: events are recorded, another server or none delivers)
+        PYRMUTE_REGISTRY_WEBHOOK_DELIVERY_ENABLED=\(d.webhookDeliveryEnabled)
         # Allow webhook URLs that name or resolve to loopback, link-local or private addresses
         PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE=\(d.webhookAllowPrivate)
         # Encrypts webhook signing secrets at rest (AES-256-GCM); keep it stable, or stored secrets cannot be read

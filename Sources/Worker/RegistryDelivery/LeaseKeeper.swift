@@ -22,11 +22,14 @@ final class LeaseKeeper: @unchecked Sendable {   // used from the deliverer's th
 
     static func nowMS() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
+    /// Renewed when less than this is left (every ~5 s while held).
+    static let renewBelowMS: Int64 = 15_000
+
     /// True when this process holds the lease with at least the attempt budget left (renewing it
-    /// when less than half its time is left, taking it when it has expired).
+    /// when less than `renewBelowMS` is left, taking it when it has expired).
     func ensure() throws -> Bool {
         let now = Self.nowMS()
-        if heldUntilMS - now > Self.ttlMS / 2 { return true }
+        if heldUntilMS - now > Self.renewBelowMS { return true }
         let got = try pool.withConnection { db -> Bool in
             let lease = EventLease(db: db)
             if heldUntilMS == 0, let current = try lease.current(), current.holder != holder, current.expiresAtMS >= now {

@@ -47,7 +47,7 @@ public final class WebhookDeliverer: @unchecked Sendable {   // state touched by
         stopping.lock()
         stopRequested = true
         stopping.broadcast()
-        let deadline = Date().addingTimeInterval(11)
+        let deadline = Date().addingTimeInterval(3)   // an attempt in flight may take 10 s: not worth the drain's time
         while !finished && stopping.wait(until: deadline) {}
         stopping.unlock()
     }
@@ -68,9 +68,10 @@ public final class WebhookDeliverer: @unchecked Sendable {   // state touched by
     private func run() {
         while !shouldStop {
             var busy = false
+            var idle = true
             do {
                 if try lease.ensure() {
-                    busy = try round()
+                    (busy, idle) = try round()
                     if Date().timeIntervalSince(lastPrune) > 600 {
                         lastPrune = Date()
                         try queue.prune(retentionDays: settings.eventRetentionDays)
@@ -82,7 +83,7 @@ public final class WebhookDeliverer: @unchecked Sendable {   // state touched by
                 if text != lastError { logger.warning("webhook delivery failed", metadata: ["error": "\(text)"]) }
                 lastError = text
             }
-            if !busy { pause(lease.canAttempt ? 0.2 : 1.0) }
+            if !busy { pause(lease.canAttempt && !idle ? 0.2 : 1.0) }
         }
         lease.release()
         sender.shutdown()
@@ -94,9 +95,11 @@ public final class WebhookDeliverer: @unchecked Sendable {   // state touched by
         stopping.unlock()
     }
 
-    /// One round; true when it sent something (so the next round comes at once).
-    private func round() throws -> Bool {
-        try queue.enqueueNewEvents()
+    /// One round: whether it sent something (then the next round comes at once), and whether there
+    /// is no active webhook at all (then rounds come once a second).
+    private func round() throws -> (sent: Bool, idle: Bool) {
+        let active = try queue.enqueueNewEvents()
+        guard active > 0 else { return (false, true) }
         var sent = false
         for job in try queue.dueJobs() {
             guard !shouldStop, lease.canAttempt else { break }
@@ -109,6 +112,6 @@ public final class WebhookDeliverer: @unchecked Sendable {   // state touched by
                     "error": "\(outcome.error ?? "")"])
             }
         }
-        return sent
+        return (sent, false)
     }
 }

@@ -92,7 +92,7 @@ enum WorkerProcess {
         // Webhook delivery: its own thread, connection and event loop; works only while this
         // process holds the database's lease. An in-memory database is this process's alone: no
         // deliverer's connection could see it.
-        let deliverer = url.isMemory ? nil : WebhookDeliverer(settings: settings, url: url, writerGate: region.writerGate,
+        let deliverer = url.isMemory || !settings.webhookDeliveryEnabled ? nil : WebhookDeliverer(settings: settings, url: url, writerGate: region.writerGate,
                                                               logger: logger)
         deliverer?.start()
         logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])

@@ -27,12 +27,12 @@ public struct DeliveryQueue: Sendable {
 
     /// For every active webhook, queues a delivery for each settled event after its cursor that it
     /// wants, and moves the cursor past the events read (one transaction per webhook and batch).
-    /// The number of deliveries queued.
+    /// The number of active webhooks.
     @discardableResult
     public func enqueueNewEvents(batch: Int = 200, now: Timestamp = .now()) throws -> Int {
         try pool.withConnection { db in
-            var queued = 0
-            for webhook in try WebhookRepository(db: db).active() {
+            let webhooks = try WebhookRepository(db: db).active()
+            for webhook in webhooks {
                 let events = try EventRepository(db: db).after(webhook.cursor, types: EventType.allCases, namespace: nil,
                                                                limit: batch)
                 guard let last = events.last else { continue }
@@ -40,12 +40,11 @@ public struct DeliveryQueue: Sendable {
                     let deliveries = DeliveryRepository(db: db)
                     for event in events where webhook.wants(event) {
                         try deliveries.enqueue(webhookID: webhook.id, event: event.position, type: event.type.rawValue, at: now)
-                        queued += 1
                     }
                     try WebhookRepository(db: db).moveCursor(id: webhook.id, to: last.position)
                 }
             }
-            return queued
+            return webhooks.count
         }
     }
 

@@ -49,6 +49,9 @@ public struct Settings: Sendable {
     public var webhookRetryHours = 24.0
     /// The longest wait between two attempts of a delivery, in seconds.
     public var webhookMaxBackoff = 3600.0
+    /// Whether this server's workers deliver webhooks (off: events are still recorded and webhooks
+    /// managed; another server on the database, or none, delivers).
+    public var webhookDeliveryEnabled = true
     /// Webhook URLs may name or resolve to loopback, link-local and private addresses.
     public var webhookAllowPrivate = false
     /// Encrypts webhook secrets at rest when set (never logged).

@@ -63,6 +63,7 @@ public struct SettingsLoader {
             }
             return d
         }
+        try read("WEBHOOK_DELIVERY_ENABLED", into: &s.webhookDeliveryEnabled, bool)
         try read("WEBHOOK_ALLOW_PRIVATE", into: &s.webhookAllowPrivate, bool)
         try read("WEBHOOK_SECRET_KEY", into: &s.webhookSecretKey) { v, _ in v.isEmpty ? nil : v }
         try read("SENTRY_DSN", into: &s.sentryDSN) { v, _ in v.isEmpty ? nil : v }

@@ -46,7 +46,8 @@ extension Components {
         .init("previous_secret_expires_at", .nullable(.dateTime), description: "Until when the previous secret also signs"),
     ]
 
-    private static let patterns = JSONSchema.array(.string(maxLength: 64))
+    private static let patterns = JSONSchema.array(.enumeration(["*", "schema.*", "config.*", "key.*"]
+                                                                 + EventType.allCases.map(\.rawValue)))
 
     static let webhooks: [(name: String, schema: JSONSchema)] = [
         (webhookCreate, .object([

@@ -10,7 +10,7 @@ extension RouteDoc {
             Parameter("after", .string(), description: "An event id: only events after it"),
             Parameter("limit", .integer(minimum: 1, maximum: 1000), default: 100),
             Parameter("type", .string(), description: "Comma-separated types or families (`schema.*`, `*`)"),
-            Parameter("namespace", .string(maxLength: 255)),
+            Parameter("namespace", .text(maxLength: 255)),
         ],
         success: .json(200, "A page of events", .component(Components.eventPage)),
         errors: [.detail(403, "Key events asked without the `admin` permission", when: .authenticationOn)],
