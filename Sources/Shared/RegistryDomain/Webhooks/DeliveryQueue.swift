@@ -85,9 +85,9 @@ public struct DeliveryQueue: Sendable {
         }
         try pool.withConnection { db in
             try db.transaction {
-                var outcome = outcome
-                if job.event == nil && outcome.error == nil { outcome.error = "event no longer retained" }
-                try DeliveryRepository(db: db).record(delivery, outcome: outcome, status: status, nextAttemptAt: next, at: now)
+                var recorded = outcome
+                if job.event == nil && recorded.error == nil { recorded.error = "event no longer retained" }
+                try DeliveryRepository(db: db).record(delivery, outcome: recorded, status: status, nextAttemptAt: next, at: now)
                 if outcome.gone {
                     try WebhookRepository(db: db).deactivate(id: delivery.webhookID, reason: "receiver answered 410 Gone", at: now)
                 }

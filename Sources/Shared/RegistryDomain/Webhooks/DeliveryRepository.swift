@@ -27,12 +27,12 @@ public struct DeliveryRepository {
     public func head(webhookID: Int) throws -> WebhookDelivery? {
         try db.query("""
             SELECT \(Self.columns) FROM webhook_deliveries WHERE webhook_id = $1 AND status = 'pending' ORDER BY id LIMIT 1
-            """, [.int(Int64(webhookID))]).first.map(Self.record)
+            """, [.int(Int64(webhookID))]).first.map(Self.delivery)
     }
 
     public func find(id: Int, webhookID: Int) throws -> WebhookDelivery? {
         try db.query("SELECT \(Self.columns) FROM webhook_deliveries WHERE id = $1 AND webhook_id = $2",
-                     [.int(Int64(id)), .int(Int64(webhookID))]).first.map(Self.record)
+                     [.int(Int64(id)), .int(Int64(webhookID))]).first.map(Self.delivery)
     }
 
     /// Newest first.
@@ -41,7 +41,7 @@ public struct DeliveryRepository {
             SELECT \(Self.columns) FROM webhook_deliveries
             WHERE webhook_id = $1 AND (CAST($2 AS VARCHAR(16)) IS NULL OR status = CAST($2 AS VARCHAR(16)))
             ORDER BY id DESC LIMIT $3
-            """, [.int(Int64(webhookID)), .optional(status), .int(Int64(limit))]).map(Self.record)
+            """, [.int(Int64(webhookID)), .optional(status), .int(Int64(limit))]).map(Self.delivery)
     }
 
     /// Records an attempt and the delivery's new state (`pending` with a next attempt, or final).
@@ -72,7 +72,7 @@ public struct DeliveryRepository {
                               [.text(cutoff.storageText)])
     }
 
-    static func record(_ row: SQLRow) -> WebhookDelivery {
+    static func delivery(_ row: SQLRow) -> WebhookDelivery {
         func time(_ i: Int) -> Timestamp? { row.string(i).flatMap(Timestamp.init(storage:)) }
         return WebhookDelivery(
             id: row.int(0) ?? 0, webhookID: row.int(1) ?? 0,

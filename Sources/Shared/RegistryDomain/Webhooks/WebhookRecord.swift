@@ -19,7 +19,7 @@ public struct WebhookRecord: Sendable {
 
     /// Whether an event goes to this webhook.
     public func wants(_ event: ChangeEvent) -> Bool {
-        if let namespace, event.data["namespace"].flatMap({ if case .string(let s) = $0 { return s } else { return nil } }) != namespace {
+        if let namespace, event.data["namespace"]?.stringValue != namespace {
             return false
         }
         return events.contains { EventType.matching($0)?.contains(event.type) ?? false }

@@ -108,7 +108,7 @@ public struct WebhookRepository {
         func time(_ i: Int) -> Timestamp? { row.string(i).flatMap(Timestamp.init(storage:)) }
         var events: [String] = []
         if let text = row.string(2), case .array(let items)? = try? JSONParser.parse(text) {
-            events = items.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+            events = items.compactMap(\.stringValue)
         }
         return WebhookRecord(
             id: row.int(0) ?? 0, url: row.string(1) ?? "", events: events, namespace: row.string(3), description: row.string(4),
