@@ -24,11 +24,14 @@ public enum WebhookSecret {
 /// ciphertext and tag); without it, as `plain:` + the secret (docs/events.md says so). Secrets are
 /// never logged, and never answered after creation or rotation.
 public struct WebhookSecretBox: Sendable {
-    private let key: SymmetricKey?
+    /// SHA-256 of the passphrase (SymmetricKey is not Sendable: made on use).
+    private let keyBytes: [UInt8]?
 
     public init(passphrase: String?) {
-        key = passphrase.flatMap { $0.isEmpty ? nil : SymmetricKey(data: SHA256.hash(data: Array($0.utf8))) }
+        keyBytes = passphrase.flatMap { $0.isEmpty ? nil : Array(SHA256.hash(data: Array($0.utf8))) }
     }
+
+    private var key: SymmetricKey? { keyBytes.map { SymmetricKey(data: $0) } }
 
     public func seal(_ secret: String) throws -> String {
         guard let key else { return "plain:" + secret }

@@ -45,7 +45,7 @@ struct EventHandlers {
             if namesKeyEvents { throw HTTPError(status: .forbidden, detail: "Insufficient permissions. Required: admin") }
             types.removeAll(where: \.isKeyEvent)
         }
-        return app.answer(request) { [feed, types] in
+        return app.answer(request) { [feed, types, after] in
             let page = try feed.page(after: after, types: types, namespace: namespace, limit: limit)
             return [
                 "events": .array(page.events.map { .object($0.json()) }),

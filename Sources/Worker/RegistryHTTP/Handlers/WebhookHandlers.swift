@@ -62,7 +62,7 @@ struct WebhookHandlers {
             hours = fields.int("grace_period_hours", range: 0...168) ?? 24
             try fields.check()
         }
-        return app.answer(request) { [service] in
+        return app.answer(request) { [service, hours] in
             let rotated = try service.rotateSecret(id: id, graceHours: Double(hours))
             var json = rotated.record.json()
             json["secret"] = .string(rotated.secret)
