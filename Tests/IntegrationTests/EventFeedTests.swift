@@ -1,5 +1,6 @@
 import Foundation
 import RegistryJSON
+import RegistryRuntime
 import XCTest
 
 /// The change feed of issue 17 (`GET /events`) through the real server, on both databases: every

@@ -1,5 +1,6 @@
 import Foundation
 import RegistryJSON
+import RegistryRuntime
 import XCTest
 
 /// Webhooks of issue 17 through real servers and a real receiver (python/webhook_receiver.py,

@@ -33,7 +33,7 @@ final class WebhookReceiver {
         process.arguments = [Paths.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/python/webhook_receiver.py").path,
                              String(port), directory.path]
         let log = directory.appendingPathComponent("receiver.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
