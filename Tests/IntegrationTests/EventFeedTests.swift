@@ -76,7 +76,7 @@ final class EventFeedTests: XCTestCase {
         XCTAssertEqual(try server.call("GET", "/events?type=key.*", key: reader).status, 403)
         XCTAssertEqual(try server.call("GET", "/events?type=schema.registered,key.created", key: reader).status, 403)
         XCTAssertEqual(try server.call("GET", "/events", key: nil).status, 401)
-        XCTAssertEqual(try server.feed(query: "&type=key.*", key: admin).count, 5)   // 2 creations, rotate, revoke, delete
+        XCTAssertEqual(try server.feed(query: "&type=key.*", key: admin).count, 6)   // the CLI admin, 2 creations, rotate, revoke, delete
         XCTAssertEqual(try server.feed(query: "&type=schema.deprecated,config.changed", key: reader).count, 2)
         XCTAssertEqual(try server.feed(query: "&namespace=billing", key: reader).count, 6)
         XCTAssertEqual(try server.feed(query: "&namespace=other", key: reader).count, 0)
