@@ -100,18 +100,17 @@ public final class WebhookDeliverer: @unchecked Sendable {   // state touched by
     private func round() throws -> (sent: Bool, idle: Bool) {
         let active = try queue.enqueueNewEvents()
         guard active > 0 else { return (false, true) }
-        var sent = false
-        for job in try queue.dueJobs() {
-            guard !shouldStop, lease.canAttempt else { break }
-            let outcome = sender.send(job)
+        let jobs = try queue.dueJobs()
+        guard !jobs.isEmpty, !shouldStop, lease.canAttempt else { return (false, false) }
+        let outcomes = sender.send(jobs)
+        for (job, outcome) in zip(jobs, outcomes) {
             try queue.record(job, outcome)
-            sent = true
             if !outcome.succeeded {
                 logger.info("webhook delivery attempt failed", metadata: [
                     "webhook_id": "\(job.delivery.webhookID)", "event_id": "\(job.delivery.event.id)",
                     "error": "\(outcome.error ?? "")"])
             }
         }
-        return (sent, false)
+        return (true, false)
     }
 }

@@ -12,9 +12,11 @@ import RegistryJSON
 final class WebhookSender: Sendable {
     static let bodyLimit = 4096
     private let client: HTTPClient
+    private let group: EventLoopGroup
     private let allowPrivate: Bool
 
     init(group: EventLoopGroup, allowPrivate: Bool) {
+        self.group = group
         let configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10)))
@@ -24,16 +26,26 @@ final class WebhookSender: Sendable {
 
     func shutdown() { try? client.syncShutdown() }
 
-    func send(_ job: DeliveryQueue.Job) -> DeliveryOutcome {
+    /// Sends the jobs at once (one per webhook: a slow receiver holds up no other) and waits for
+    /// every outcome.
+    func send(_ jobs: [DeliveryQueue.Job]) -> [DeliveryOutcome] {
+        let inFlight = jobs.map(start)
+        return inFlight.map { future in
+            (try? future.wait()) ?? DeliveryOutcome(responseCode: nil, durationMS: 0, error: "the attempt was lost")
+        }
+    }
+
+    private func start(_ job: DeliveryQueue.Job) -> EventLoopFuture<DeliveryOutcome> {
+        let loop = group.next()
         let started = DispatchTime.now().uptimeNanoseconds
-        func elapsed() -> Int { Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
-        guard let event = job.event else { return DeliveryOutcome(responseCode: nil, durationMS: 0, error: "event no longer retained") }
-        guard let url = URL(string: job.url), let host = url.host else {
-            return DeliveryOutcome(responseCode: nil, durationMS: 0, error: "bad URL")
+        let elapsed: @Sendable () -> Int = { Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
+        func done(_ error: String) -> EventLoopFuture<DeliveryOutcome> {
+            loop.makeSucceededFuture(DeliveryOutcome(responseCode: nil, durationMS: elapsed(), error: error))
         }
-        if let refusal = AddressCheck.refusal(host: host, allowPrivate: allowPrivate) {
-            return DeliveryOutcome(responseCode: nil, durationMS: elapsed(), error: refusal)
-        }
+        guard let event = job.event else { return done("event no longer retained") }
+        if let secretError = job.secretError { return done(secretError) }
+        guard let url = URL(string: job.url), let host = url.host else { return done("bad URL") }
+        if let refusal = AddressCheck.refusal(host: host, allowPrivate: allowPrivate) { return done(refusal) }
         let body = event.body()
         let timestamp = Int64(Date().timeIntervalSince1970)
         var headers = HTTPHeaders()
@@ -43,20 +55,24 @@ final class WebhookSender: Sendable {
         headers.add(name: "webhook-timestamp", value: String(timestamp))
         headers.add(name: "webhook-signature", value: WebhookSigner.header(secrets: job.secrets, id: event.id,
                                                                            timestamp: timestamp, body: body))
+        let request: HTTPClient.Request
         do {
-            let request = try HTTPClient.Request(url: job.url, method: .POST, headers: headers, body: .bytes(body))
-            let delegate = LimitedBody(limit: Self.bodyLimit)
-            let status = try client.execute(request: request, delegate: delegate, deadline: .now() + .seconds(10))
-                .futureResult.wait()
-            return DeliveryOutcome(responseCode: status, durationMS: elapsed(),
-                                   error: (200..<300).contains(status) ? nil : "HTTP \(status)")
-        } catch LimitedBody.TooLarge.tooLarge(let status) {
-            // The receiver answered; its body beyond the limit is not read.
-            return DeliveryOutcome(responseCode: status, durationMS: elapsed(),
-                                   error: (200..<300).contains(status) ? nil : "HTTP \(status)")
+            request = try HTTPClient.Request(url: job.url, method: .POST, headers: headers, body: .bytes(body))
         } catch {
-            return DeliveryOutcome(responseCode: nil, durationMS: elapsed(), error: "\(error)")
+            return done("\(error)")
         }
+        let answered: @Sendable (Int) -> DeliveryOutcome = { status in
+            DeliveryOutcome(responseCode: status, durationMS: elapsed(), error: (200..<300).contains(status) ? nil : "HTTP \(status)")
+        }
+        return client.execute(request: request, delegate: LimitedBody(limit: Self.bodyLimit), eventLoop: .delegate(on: loop),
+                              deadline: .now() + .seconds(10))
+            .futureResult
+            .map { answered($0) }
+            .recover { error in
+                // The receiver answered; its body beyond the limit is not read.
+                if case LimitedBody.TooLarge.tooLarge(let status) = error { return answered(status) }
+                return DeliveryOutcome(responseCode: nil, durationMS: elapsed(), error: "\(error)")
+            }
     }
 }
 

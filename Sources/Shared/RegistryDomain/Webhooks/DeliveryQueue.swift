@@ -17,12 +17,14 @@ public struct DeliveryQueue: Sendable {
         self.maxBackoffSeconds = maxBackoffSeconds
     }
 
-    /// One unit of work: a delivery, its event, the webhook's URL and its secrets in force.
+    /// One unit of work: a delivery, its event, the webhook's URL and its secrets in force (empty,
+    /// with `secretError`, when they cannot be read: the attempt then fails without sending).
     public struct Job: Sendable {
         public let delivery: WebhookDelivery
         public let event: ChangeEvent?
         public let url: String
         public let secrets: [String]
+        public var secretError: String? = nil
     }
 
     /// For every active webhook, queues a delivery for each settled event after its cursor that it
@@ -55,9 +57,11 @@ public struct DeliveryQueue: Sendable {
             for webhook in try WebhookRepository(db: db).active() {
                 guard let head = try DeliveryRepository(db: db).head(webhookID: webhook.id),
                       (head.nextAttemptAt ?? now) <= now else { continue }
-                let secrets = try WebhookRepository(db: db).sealedSecrets(id: webhook.id, at: now).map { try box.open($0) }
+                let sealed = try WebhookRepository(db: db).sealedSecrets(id: webhook.id, at: now)
+                var secrets: [String] = [], secretError: String? = nil
+                do { secrets = try sealed.map { try box.open($0) } } catch { secretError = "cannot read the signing secret: \(error)" }
                 jobs.append(Job(delivery: head, event: try EventRepository(db: db).find(head.event), url: webhook.url,
-                                secrets: secrets))
+                                secrets: secrets, secretError: secretError))
             }
             return jobs
         }

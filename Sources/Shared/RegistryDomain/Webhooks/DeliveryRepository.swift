@@ -44,21 +44,23 @@ public struct DeliveryRepository {
             """, [.int(Int64(webhookID)), .optional(status), .int(Int64(limit))]).map(Self.delivery)
     }
 
-    /// Records an attempt and the delivery's new state (`pending` with a next attempt, or final).
+    /// Records an attempt and the delivery's new state (`pending` with a next attempt, or final);
+    /// nothing when the delivery is gone (its webhook was deleted meanwhile).
     public func record(_ delivery: WebhookDelivery, outcome: DeliveryOutcome, status: WebhookDelivery.Status,
                        nextAttemptAt: Timestamp?, at now: Timestamp) throws {
-        try db.execute("""
-            INSERT INTO webhook_attempts (delivery_id, webhook_id, attempted_at, response_code, duration_ms, error)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            """, [.int(Int64(delivery.id)), .int(Int64(delivery.webhookID)), .text(now.storageText),
-                  .optional(outcome.responseCode), .int(Int64(outcome.durationMS)), .optional(outcome.error)])
-        try db.execute("""
+        let updated = try db.execute("""
             UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, last_attempt_at = $3,
                 response_code = $4, duration_ms = $5, error = $6
             WHERE id = $7
             """, [.text(status.rawValue), nextAttemptAt.map { .text($0.storageText) } ?? .null, .text(now.storageText),
                   .optional(outcome.responseCode), .int(Int64(outcome.durationMS)), .optional(outcome.error),
                   .int(Int64(delivery.id))])
+        guard updated > 0 else { return }
+        try db.execute("""
+            INSERT INTO webhook_attempts (delivery_id, webhook_id, attempted_at, response_code, duration_ms, error)
+            VALUES ($1, $2, $3, $4, $5, $6)
+            """, [.int(Int64(delivery.id)), .int(Int64(delivery.webhookID)), .text(now.storageText),
+                  .optional(outcome.responseCode), .int(Int64(outcome.durationMS)), .optional(outcome.error)])
     }
 
     /// Deletes finished deliveries (and their attempts) older than `cutoff`.
