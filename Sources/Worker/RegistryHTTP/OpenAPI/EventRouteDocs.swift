@@ -22,7 +22,10 @@ extension RouteDoc {
             + "addresses are refused unless `WEBHOOK_ALLOW_PRIVATE` is set.",
         tag: .webhooks, body: .component(Components.webhookCreate),
         success: .json(201, "The webhook with its secret", .component(Components.webhookWithSecret),
-                       links: [.init(name: "GetWebhook", operationID: "get_webhook", parameters: [("webhook_id", "$response.body#/id")])]),
+                       links: [("GetWebhook", "get_webhook"), ("UpdateWebhook", "update_webhook"),
+                               ("RotateWebhookSecret", "rotate_webhook_secret"), ("ListDeliveries", "list_webhook_deliveries"),
+                               ("DeleteWebhook", "delete_webhook")]
+                           .map { .init(name: $0.0, operationID: $0.1, parameters: [("webhook_id", "$response.body#/id")]) }),
         errors: [.detail(422, "Bad URL or unknown event type")], usesDatabase: true)
 
     static let listWebhooks = RouteDoc(
