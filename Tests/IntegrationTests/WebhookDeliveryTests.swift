@@ -106,6 +106,17 @@ final class WebhookDeliveryTests: XCTestCase {
         let ids = try server.feed().map { $0["id"]?.stringValue ?? "" }
         XCTAssertEqual(receiver.deliveries.compactMap { $0["event_id"]?.stringValue }, ids, "in order, each once")
         XCTAssertTrue(receiver.deliveries.allSatisfy { $0["valid"]?.boolValue == true })
+        // Every attempt is recorded: the first delivery's failures, then its success.
+        try server.waitUntil("the outcomes recorded", timeout: 10) {
+            try server.call("GET", "/webhooks/\(hook.id)/deliveries?status=succeeded", key: nil).json()["total"]?.intValue == 8
+        }
+        let rows = try server.call("GET", "/webhooks/\(hook.id)/deliveries", key: nil).json()["deliveries"]?.arrayValue ?? []
+        let history = rows.last?["attempt_history"]?.arrayValue ?? []
+        XCTAssertGreaterThan(history.count, 2, "\(rows.last ?? .null)")
+        XCTAssertNotNil(history.first?["error"]?.stringValue, "the receiver was down")
+        XCTAssertEqual(history.first?["response_code"], .null)
+        XCTAssertEqual(history.last?["response_code"]?.intValue, 200)
+        XCTAssertEqual(rows.last?["attempts"]?.intValue, history.count)
         XCTAssertEqual(try server.stop(), 0)
     }
 

@@ -35,8 +35,24 @@ public struct DeliveryRepository {
                      [.int(Int64(id)), .int(Int64(webhookID))]).first.map(Self.delivery)
     }
 
-    /// Newest first.
+    /// Newest first, each with its attempts (one more query for all of them).
     public func list(webhookID: Int, limit: Int, status: String?) throws -> [WebhookDelivery] {
+        var deliveries = try page(webhookID: webhookID, limit: limit, status: status)
+        guard let oldest = deliveries.last?.id else { return deliveries }
+        var history: [Int: [DeliveryAttempt]] = [:]
+        for row in try db.query("""
+            SELECT delivery_id, attempted_at, response_code, duration_ms, error FROM webhook_attempts
+            WHERE webhook_id = $1 AND delivery_id >= $2 ORDER BY delivery_id, id
+            """, [.int(Int64(webhookID)), .int(Int64(oldest))]) {
+            guard let id = row.int(0), let at = row.string(1).flatMap(Timestamp.init(storage:)) else { continue }
+            history[id, default: []].append(DeliveryAttempt(attemptedAt: at, responseCode: row.int(2),
+                                                            durationMS: row.int(3) ?? 0, error: row.string(4)))
+        }
+        for i in deliveries.indices { deliveries[i].history = history[deliveries[i].id] ?? [] }
+        return deliveries
+    }
+
+    private func page(webhookID: Int, limit: Int, status: String?) throws -> [WebhookDelivery] {
         try db.query("""
             SELECT \(Self.columns) FROM webhook_deliveries
             WHERE webhook_id = $1 AND (CAST($2 AS VARCHAR(16)) IS NULL OR status = CAST($2 AS VARCHAR(16)))

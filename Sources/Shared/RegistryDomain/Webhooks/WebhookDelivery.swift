@@ -16,6 +16,8 @@ public struct WebhookDelivery: Sendable {
     public var responseCode: Int?
     public var durationMS: Int?
     public var error: String?
+    /// Every attempt, oldest first (filled for `GET /webhooks/{id}/deliveries`).
+    public var history: [DeliveryAttempt] = []
 
     public func json() -> JSONObject {
         func time(_ t: Timestamp?) -> JSONValue { t.map { .string($0.isoZulu) } ?? .null }
@@ -25,7 +27,21 @@ public struct WebhookDelivery: Sendable {
             ("created_at", time(createdAt)), ("next_attempt_at", time(nextAttemptAt)), ("last_attempt_at", time(lastAttemptAt)),
             ("response_code", responseCode.map(JSONValue.int) ?? .null), ("duration_ms", durationMS.map(JSONValue.int) ?? .null),
             ("error", error.map(JSONValue.string) ?? .null),
+            ("attempt_history", .array(history.map { .object($0.json()) })),
         ])
+    }
+}
+
+/// One row of `webhook_attempts`.
+public struct DeliveryAttempt: Sendable {
+    public var attemptedAt: Timestamp
+    public var responseCode: Int?
+    public var durationMS: Int
+    public var error: String?
+
+    public func json() -> JSONObject {
+        JSONObject([("attempted_at", .string(attemptedAt.isoZulu)), ("response_code", responseCode.map(JSONValue.int) ?? .null),
+                    ("duration_ms", .int(durationMS)), ("error", error.map(JSONValue.string) ?? .null)])
     }
 }
 

@@ -86,6 +86,12 @@ extension Components {
             .init("response_code", .nullable(.integer())),
             .init("duration_ms", .nullable(.integer())),
             .init("error", .nullable(.string())),
+            .init("attempt_history", .array(.object([
+                .init("attempted_at", .dateTime),
+                .init("response_code", .nullable(.integer())),
+                .init("duration_ms", .integer()),
+                .init("error", .nullable(.string())),
+            ])), description: "Every attempt, oldest first (empty for the redeliver answer)"),
         ])),
         (webhookDeliveryList, .object([
             .init("deliveries", .array(.component(webhookDelivery)), description: "Newest first"),
