@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // Webhook delivery only (the worker's RegistryDelivery); the supervisor does not link it.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -93,11 +95,26 @@ let package = Package(
             ],
             path: "Sources/Worker/RegistryHTTP"
         ),
+        // Webhook delivery (issue 17): the lease, the outbound HTTP client, signing, retries. Worker
+        // side only, so that async-http-client stays out of the supervisor.
+        .target(
+            name: "RegistryDelivery",
+            dependencies: [
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Worker/RegistryDelivery"
+        ),
         // The worker process: fd 3 and fd 4 from the supervisor, signals, heartbeat, drain.
         .executableTarget(
             name: "pyrmute-registry-worker",
             dependencies: [
-                "RegistryHTTP", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
+                "RegistryHTTP", "RegistryDelivery", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -86,11 +86,11 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.output)
             XCTAssertTrue(result.output.hasPrefix("Initializing database: \(backend == .sqlite ? "sqlite" : "postgresql")...\n"), result.output)
             XCTAssertTrue(result.output.hasSuffix("✓ Database initialized successfully!\n"), result.output)
-            XCTAssertEqual(result.output.contains("Applied migrations: 1, 2, 3, 4, 5, 6, 7"), run == 0, result.output)
+            XCTAssertEqual(result.output.contains("Applied migrations: 1, 2, 3, 4, 5, 6, 7, 8"), run == 0, result.output)
         }
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8])
         for table in ["schemas", "api_keys", "audit_logs"] {
             XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM \(table)"), 0)
         }
@@ -100,7 +100,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         let otherDB = try Database.connect(DatabaseURL(parsing: other))
         defer { otherDB.close() }
-        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2, 3, 4, 5, 6, 7])
+        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     func testInitDBFailureIsOneLineWithoutPassword() throws {

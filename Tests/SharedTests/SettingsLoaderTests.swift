@@ -36,6 +36,29 @@ final class SettingsLoaderTests: XCTestCase {
         XCTAssertEqual(s.corsAllowHeaders, ["X-A", "X-B"])
     }
 
+    func testEventAndWebhookSettings() throws {
+        let d = try load([:])
+        XCTAssertEqual(d.eventRetentionDays, 30)
+        XCTAssertEqual(d.webhookRetryHours, 24)
+        XCTAssertFalse(d.webhookAllowPrivate)
+        XCTAssertTrue(d.webhookDeliveryEnabled)
+        XCTAssertNil(d.webhookSecretKey)
+        let s = try load(["PYRMUTE_REGISTRY_EVENT_RETENTION_DAYS": "7", "PYRMUTE_REGISTRY_WEBHOOK_RETRY_HOURS": "0.5",
+                          "PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE": "true", "PYRMUTE_REGISTRY_WEBHOOK_MAX_BACKOFF": "2",
+                          "PYRMUTE_REGISTRY_WEBHOOK_DELIVERY_ENABLED": "false", "PYRMUTE_REGISTRY_WEBHOOK_SECRET_KEY": "k"])
+        XCTAssertEqual(s.eventRetentionDays, 7)
+        XCTAssertEqual(s.webhookRetryHours, 0.5)
+        XCTAssertTrue(s.webhookAllowPrivate)
+        XCTAssertEqual(s.webhookMaxBackoff, 2)
+        XCTAssertFalse(s.webhookDeliveryEnabled)
+        XCTAssertEqual(s.webhookSecretKey, "k")
+        for (name, value) in [("EVENT_RETENTION_DAYS", "0"), ("WEBHOOK_RETRY_HOURS", "0"), ("WEBHOOK_ALLOW_PRIVATE", "maybe")] {
+            XCTAssertThrowsError(try load(["PYRMUTE_REGISTRY_" + name: value])) { error in
+                XCTAssertTrue("\(error)".contains("PYRMUTE_REGISTRY_" + name), "\(error)")
+            }
+        }
+    }
+
     func testInvalidValuesNameTheVariable() {
         for (name, value) in [("PORT", "0"), ("WORKERS", "-1"), ("SENTRY_TRACES_SAMPLE_RATE", "1.5"),
                               ("LOG_FORMAT", "xml"), ("CORS_ORIGINS", "[1,2]")] {

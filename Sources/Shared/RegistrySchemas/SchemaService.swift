@@ -26,7 +26,8 @@ public struct SchemaService: Sendable {
     /// Uniqueness holds under concurrency: the database refuses the second row. The compatibility
     /// check and the insert run under the model's lock, so two registrations cannot both pass
     /// against a state that one of them changes.
-    public func register(_ key: ModelKey, _ submission: SchemaSubmission, allowOverwrite: Bool) throws -> SchemaRecord {
+    public func register(_ key: ModelKey, _ submission: SchemaSubmission, allowOverwrite: Bool,
+                         actor: String? = nil) throws -> SchemaRecord {
         let parsed = try validate(submission)
         let duplicate = RegistryError.conflict(
             "Schema \(key.identifier(version: submission.version)) already exists. Use allow_overwrite=true to replace it.")
@@ -45,6 +46,7 @@ public struct SchemaService: Sendable {
                     let record = try existingID.map { try repository.overwrite(id: $0, submission) }
                         ?? repository.insert(key, submission, parsed: parsed)
                     try repository.reindex(record)
+                    try SchemaEvents.version(existingID == nil ? .schemaRegistered : .schemaOverwritten, record, actor: actor, db: db)
                     return record
                 }
             }
@@ -98,21 +100,24 @@ public struct SchemaService: Sendable {
     }
 
     /// Hard delete; 404 comes before the `force` check.
-    public func delete(_ key: ModelKey, version: String, force: Bool) throws {
+    public func delete(_ key: ModelKey, version: String, force: Bool, actor: String? = nil) throws {
         try write(key) { repository in
             guard let id = try repository.existingID(key, version: version) else { throw notFound(key, version) }
             guard force else { throw RegistryError.badRequest("Deletion requires force=true parameter") }
             try repository.delete(id: id)
+            try SchemaEvents.deleted(key, version: version, actor: actor, db: repository.db)
         }
     }
 
-    public func setDeprecated(_ key: ModelKey, version: String, deprecated: Bool, message: String?) throws -> SchemaRecord {
+    public func setDeprecated(_ key: ModelKey, version: String, deprecated: Bool, message: String?,
+                              actor: String? = nil) throws -> SchemaRecord {
         try write(key) { repository in
             guard let id = try repository.existingID(key, version: version) else { throw notFound(key, version) }
             try repository.setDeprecation(id: id, deprecated: deprecated, at: deprecated ? .now() : nil,
                                           message: deprecated ? message : nil)
             guard let record = try repository.find(id: id) else { throw notFound(key, version) }
             try repository.reindex(record)   // the deprecation message is searchable
+            try SchemaEvents.version(deprecated ? .schemaDeprecated : .schemaUndeprecated, record, actor: actor, db: repository.db)
             return record
         }
     }

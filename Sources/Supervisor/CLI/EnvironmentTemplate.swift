@@ -73,6 +73,19 @@ enum EnvironmentTemplate {
         # Compatibility (the server scope until PUT /config stores one; see docs/compatibility.md)
         PYRMUTE_REGISTRY_DEFAULT_COMPATIBILITY=\(d.defaultCompatibility.rawValue)  # \(CompatibilityLevel.allCases.map(\.rawValue).joined(separator: ", "))
 
+        # Change events and webhooks (see docs/events.md)
+        # Days events and finished deliveries are kept
+        PYRMUTE_REGISTRY_EVENT_RETENTION_DAYS=\(d.eventRetentionDays)
+        # Hours a delivery is retried (exponential backoff with jitter, at most WEBHOOK_MAX_BACKOFF seconds apart)
+        PYRMUTE_REGISTRY_WEBHOOK_RETRY_HOURS=\(d.webhookRetryHours)
+        PYRMUTE_REGISTRY_WEBHOOK_MAX_BACKOFF=\(d.webhookMaxBackoff)
+        # Whether this server delivers webhooks (off: events are recorded, another server or none delivers)
+        PYRMUTE_REGISTRY_WEBHOOK_DELIVERY_ENABLED=\(d.webhookDeliveryEnabled)
+        # Allow webhook URLs that name or resolve to loopback, link-local or private addresses
+        PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE=\(d.webhookAllowPrivate)
+        # Encrypts webhook signing secrets at rest (AES-256-GCM); keep it stable, or stored secrets cannot be read
+        # PYRMUTE_REGISTRY_WEBHOOK_SECRET_KEY=
+
         # Observability
         # PYRMUTE_REGISTRY_SENTRY_DSN=
         PYRMUTE_REGISTRY_SENTRY_TRACES_SAMPLE_RATE=\(d.sentryTracesSampleRate)

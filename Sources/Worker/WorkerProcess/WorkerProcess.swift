@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import RegistryDelivery
 import RegistryDomain
 import RegistryHTTP
 import RegistryRuntime
@@ -88,6 +89,12 @@ enum WorkerProcess {
             heartbeat?.start()
         }
         app.startBackgroundWork()
+        // Webhook delivery: its own thread, connection and event loop; works only while this
+        // process holds the database's lease. An in-memory database is this process's alone: no
+        // deliverer's connection could see it.
+        let deliverer = url.isMemory || !settings.webhookDeliveryEnabled ? nil : WebhookDeliverer(settings: settings, url: url, writerGate: region.writerGate,
+                                                              logger: logger)
+        deliverer?.start()
         logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])
 
         signals.waitForStop()
@@ -101,6 +108,7 @@ enum WorkerProcess {
         try? server.close().wait()
         try? tracker.drain(on: group.next()).wait()
         signals.cancel()
+        deliverer?.stop()
         app.flushPending()
         heartbeat?.stop()
         link?.flush()

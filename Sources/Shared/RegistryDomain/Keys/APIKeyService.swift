@@ -24,7 +24,7 @@ public struct APIKeyService: Sendable {
     }
 
     public func create(name: String, permission: Permission, description: String?, expiresInDays: Int?,
-                       createdBy: String, now: Timestamp = .now()) throws -> Created {
+                       createdBy: String, actor: String? = nil, now: Timestamp = .now()) throws -> Created {
         let conflict = RegistryError.conflict("API key with name '\(name)' already exists")
         if try find(name: name) != nil { throw conflict }   // before the bcrypt, which a conflict would waste
         let key = KeyMaterial.generate()
@@ -38,7 +38,9 @@ public struct APIKeyService: Sendable {
                 let id = try repository.insert(name: name, hash: hash, lookupID: lookupID, permission: permission,
                                                createdBy: createdBy, createdAt: now, expiresAt: expiresAt,
                                                description: description, rotatedFromID: nil)
-                return try repository.find(id: id)!
+                let record = try repository.find(id: id)!
+                try KeyEvents.record(.keyCreated, record, actor: actor, db: repository.db)
+                return record
             }
             return Created(record: record, key: key)
         } catch DatabaseError.uniqueViolation {
@@ -71,7 +73,7 @@ public struct APIKeyService: Sendable {
         ])
     }
 
-    public func revoke(id: Int, by: String, reason: String?, now: Timestamp = .now()) throws -> APIKeyRecord {
+    public func revoke(id: Int, by: String, reason: String?, actor: String? = nil, now: Timestamp = .now()) throws -> APIKeyRecord {
         try write { repository in
             guard let record = try repository.find(id: id) else { throw notFound(id) }
             guard !record.revoked else { throw RegistryError.badRequest("API key '\(record.name)' is already revoked") }
@@ -80,14 +82,17 @@ public struct APIKeyService: Sendable {
                 description = description.map { "\($0)\n\nRevocation reason: \(reason)" } ?? "Revocation reason: \(reason)"
             }
             try repository.revoke(id: id, by: by, at: now, description: description)
-            return try repository.find(id: id)!
+            let revoked = try repository.find(id: id)!
+            try KeyEvents.record(.keyRevoked, revoked, actor: actor, db: repository.db)
+            return revoked
         }
     }
 
-    public func delete(id: Int) throws {
+    public func delete(id: Int, actor: String? = nil) throws {
         try write { repository in
-            guard try repository.find(id: id) != nil else { throw notFound(id) }
+            guard let record = try repository.find(id: id) else { throw notFound(id) }
             try repository.delete(id: id)
+            try KeyEvents.record(.keyDeleted, record, actor: actor, db: repository.db)
         }
     }
 
@@ -103,7 +108,8 @@ public struct APIKeyService: Sendable {
 
     /// A new key with the old one's permission and expiry; the old key keeps working for the
     /// grace period (then it is refused), or is revoked at once when the period is 0.
-    public func rotate(id: Int, graceHours: Int, reason: String?, by: String, now: Timestamp = .now()) throws -> Rotation {
+    public func rotate(id: Int, graceHours: Int, reason: String?, by: String, actor: String? = nil,
+                       now: Timestamp = .now()) throws -> Rotation {
         let key = KeyMaterial.generate()
         guard let hash = BCrypt.hash(key), let lookupID = KeyMaterial.lookupID(of: key) else {
             throw DatabaseError.statementFailed("bcrypt failed")
@@ -129,8 +135,10 @@ public struct APIKeyService: Sendable {
                 try repository.scheduleRotation(id: old.id, rotatedTo: newID, at: nil, description: appended("Revoked (rotated)"))
                 try repository.revoke(id: old.id, by: by, at: now, description: appended("Revoked (rotated)"))
             }
-            return Rotation(old: try repository.find(id: old.id)!, new: Created(record: try repository.find(id: newID)!, key: key),
-                            graceEndsAt: graceEnd)
+            let rotation = Rotation(old: try repository.find(id: old.id)!,
+                                    new: Created(record: try repository.find(id: newID)!, key: key), graceEndsAt: graceEnd)
+            try KeyEvents.rotated(rotation, actor: actor, db: repository.db)
+            return rotation
         }
     }
 

@@ -43,6 +43,20 @@ public struct Settings: Sendable {
     /// stores another.
     public var defaultCompatibility = CompatibilityLevel.none
 
+    /// Days change events and finished webhook deliveries are kept (pruned in the background).
+    public var eventRetentionDays = 30
+    /// Hours a webhook delivery is retried before it is given up.
+    public var webhookRetryHours = 24.0
+    /// The longest wait between two attempts of a delivery, in seconds.
+    public var webhookMaxBackoff = 3600.0
+    /// Whether this server's workers deliver webhooks (off: events are still recorded and webhooks
+    /// managed; another server on the database, or none, delivers).
+    public var webhookDeliveryEnabled = true
+    /// Webhook URLs may name or resolve to loopback, link-local and private addresses.
+    public var webhookAllowPrivate = false
+    /// Encrypts webhook secrets at rest when set (never logged).
+    public var webhookSecretKey: String? = nil
+
     public var sentryDSN: String? = nil
     public var sentryTracesSampleRate = 1.0
     public var sentryProfilesSampleRate = 0.0

@@ -50,6 +50,22 @@ public struct SettingsLoader {
         try read("AUDIT_PATHS", into: &s.auditPaths, list)
         try read("TRUSTED_PROXIES", into: &s.trustedProxies, list)
         try read("DEFAULT_COMPATIBILITY", into: &s.defaultCompatibility, choice(CompatibilityLevel.self))
+        try read("EVENT_RETENTION_DAYS", into: &s.eventRetentionDays, int(1...3650))
+        try read("WEBHOOK_RETRY_HOURS", into: &s.webhookRetryHours) { v, name in
+            guard let d = Double(v.trimmingCharacters(in: .whitespaces)), d > 0, d <= 720 else {
+                throw invalid(name, v, "a number of hours above 0 and at most 720")
+            }
+            return d
+        }
+        try read("WEBHOOK_MAX_BACKOFF", into: &s.webhookMaxBackoff) { v, name in
+            guard let d = Double(v.trimmingCharacters(in: .whitespaces)), d >= 0.1, d <= 86400 else {
+                throw invalid(name, v, "a number of seconds between 0.1 and 86400")
+            }
+            return d
+        }
+        try read("WEBHOOK_DELIVERY_ENABLED", into: &s.webhookDeliveryEnabled, bool)
+        try read("WEBHOOK_ALLOW_PRIVATE", into: &s.webhookAllowPrivate, bool)
+        try read("WEBHOOK_SECRET_KEY", into: &s.webhookSecretKey) { v, _ in v.isEmpty ? nil : v }
         try read("SENTRY_DSN", into: &s.sentryDSN) { v, _ in v.isEmpty ? nil : v }
         try read("SENTRY_TRACES_SAMPLE_RATE", into: &s.sentryTracesSampleRate, fraction)
         try read("SENTRY_PROFILES_SAMPLE_RATE", into: &s.sentryProfilesSampleRate, fraction)

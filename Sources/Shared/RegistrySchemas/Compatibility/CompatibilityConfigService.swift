@@ -23,14 +23,25 @@ public struct CompatibilityConfigService: Sendable {
 
     /// Sets the level at `scope`; answers it as set there.
     public func set(_ scope: CompatibilityScope, _ level: CompatibilityLevel, by actor: String?) throws -> CompatibilitySetting {
-        try pool.withConnection { db in try CompatibilityConfigRepository(db: db).set(scope, level, by: actor) }
+        try pool.withConnection { db in
+            try db.transaction {
+                try CompatibilityConfigRepository(db: db).set(scope, level, by: actor)
+                try SchemaEvents.config(scope, level: level.rawValue, actor: actor, db: db)
+            }
+        }
         board?.configChanged()
         return CompatibilitySetting(level: level, source: scope.source)
     }
 
     /// Removes the level set at `scope` (the next scope applies again); 404 when none was set.
-    public func delete(_ scope: CompatibilityScope) throws {
-        let deleted = try pool.withConnection { try CompatibilityConfigRepository(db: $0).delete(scope) }
+    public func delete(_ scope: CompatibilityScope, by actor: String? = nil) throws {
+        let deleted = try pool.withConnection { db in
+            try db.transaction {
+                let deleted = try CompatibilityConfigRepository(db: db).delete(scope)
+                if deleted { try SchemaEvents.config(scope, level: nil, actor: actor, db: db) }
+                return deleted
+            }
+        }
         guard deleted else { throw RegistryError.notFound("No compatibility level is set for \(scope.description)") }
         board?.configChanged()
     }

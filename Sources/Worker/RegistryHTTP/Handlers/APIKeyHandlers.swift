@@ -25,9 +25,10 @@ struct APIKeyHandlers {
         try fields.check()
         try requireAuth()
         let creator = context.apiKey?.name ?? "unknown"
+        let actor = context.apiKey?.name
         return app.answer(request, status: .created, hashing: true) { [service] in
             let created = try service.create(name: name ?? "", permission: permission, description: description,
-                                             expiresInDays: days, createdBy: creator)
+                                             expiresInDays: days, createdBy: creator, actor: actor)
             var body = created.record.json()
             body["api_key"] = .string(created.key)
             return .object(body)
@@ -73,8 +74,9 @@ struct APIKeyHandlers {
         try fields.check()
         try requireAuth()
         try requireStorable(id)
+        let actor = context.apiKey?.name
         return app.answer(request) { [service, keys = app.keys] in
-            let record = try service.revoke(id: id, by: by ?? "", reason: reason)
+            let record = try service.revoke(id: id, by: by ?? "", reason: reason, actor: actor)
             keys.invalidate()
             return .object(record.json())
         }
@@ -84,8 +86,9 @@ struct APIKeyHandlers {
         let id = try keyID(request)
         try requireAuth()
         try requireStorable(id)
+        let actor = context.apiKey?.name
         return app.answer(request, status: .noContent) { [service, keys = app.keys] in
-            try service.delete(id: id)
+            try service.delete(id: id, actor: actor)
             keys.invalidate()
             return nil
         }
@@ -101,7 +104,7 @@ struct APIKeyHandlers {
         try requireStorable(id)
         let by = context.apiKey?.name ?? "unknown"
         return app.answer(request, hashing: true) { [service, keys = app.keys] in
-            let rotation = try service.rotate(id: id, graceHours: hours, reason: reason, by: by)
+            let rotation = try service.rotate(id: id, graceHours: hours, reason: reason, by: by, actor: by)
             keys.invalidate()
             var newKey = rotation.new.record.json()
             newKey["api_key"] = .string(rotation.new.key)

@@ -39,12 +39,13 @@ struct CompatibilityHandlers {
     }
 
     func deleteConfig(_ form: ScopeForm) -> Handler {
-        { [self] request, _ in
+        { [self] request, context in
             var query = QueryParameters(request)
             let scope = scope(&query, form)
             try query.collector.check()
+            let actor = context.apiKey?.name
             return app.answer(request, status: .noContent) { [config] in
-                try config.delete(scope)
+                try config.delete(scope, by: actor)
                 return nil
             }
         }

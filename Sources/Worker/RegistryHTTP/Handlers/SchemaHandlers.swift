@@ -17,13 +17,14 @@ struct SchemaHandlers {
     }
 
     func register(_ form: Form) -> Handler {
-        { [self] request, _ in
+        { [self] request, context in
             var query = QueryParameters(request)
             let key = query.modelKey(form)
             let overwrite = query.bool("allow_overwrite", default: false)
             let submission = try query.withBody { try SchemaCreateBody.read(request) }
+            let actor = context.apiKey?.name
             return app.answer(request, status: .created) { [service] in
-                try service.register(key, submission, allowOverwrite: overwrite).json
+                try service.register(key, submission, allowOverwrite: overwrite, actor: actor).json
             }
         }
     }
@@ -80,14 +81,15 @@ struct SchemaHandlers {
     }
 
     func delete(_ form: Form) -> Handler {
-        { [self] request, _ in
+        { [self] request, context in
             var query = QueryParameters(request)
             let key = query.modelKey(form)
             let version = query.pathText("version")
             let force = query.bool("force", default: false)
             try query.collector.check()
+            let actor = context.apiKey?.name
             return app.answer(request) { [service] in
-                try service.delete(key, version: version, force: force)
+                try service.delete(key, version: version, force: force, actor: actor)
                 return ["deleted": true, "namespace": key.namespace.map(JSONValue.string) ?? .null,
                         "model_name": .string(key.model), "version": .string(version)]
             }
@@ -95,14 +97,15 @@ struct SchemaHandlers {
     }
 
     func deprecate(_ form: Form, deprecated: Bool) -> Handler {
-        { [self] request, _ in
+        { [self] request, context in
             var query = QueryParameters(request)
             let key = query.modelKey(form)
             let version = query.pathText("version")
             let message = deprecated ? query.string("message", maximumLength: 500) : nil
             try query.collector.check()
+            let actor = context.apiKey?.name
             return app.answer(request) { [service] in
-                try service.setDeprecated(key, version: version, deprecated: deprecated, message: message).json
+                try service.setDeprecated(key, version: version, deprecated: deprecated, message: message, actor: actor).json
             }
         }
     }

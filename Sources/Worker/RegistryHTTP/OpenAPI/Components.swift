@@ -2,7 +2,7 @@
 /// (field names, order, nullability). Names follow the reference's Pydantic models where it had one.
 enum Components {
     static var all: [(name: String, schema: JSONSchema)] {
-        errors + root + schemas + compatibilityBodies + discoveryBodies + apiKeys + audit
+        errors + root + schemas + compatibilityBodies + discoveryBodies + apiKeys + events + webhooks + audit
     }
 
     static let errorDetail = "ErrorDetail"

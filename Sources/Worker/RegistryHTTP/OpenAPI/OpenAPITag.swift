@@ -6,6 +6,8 @@ enum OpenAPITag: String, CaseIterable, Sendable {
     case compatibility
     case discovery
     case apiKeys = "api-keys"
+    case events
+    case webhooks
     case audit
     case metrics
     case docs
@@ -18,6 +20,8 @@ enum OpenAPITag: String, CaseIterable, Sendable {
         case .compatibility: return "Compatibility levels at the server, namespace and model scopes, and the dry-run check"
         case .discovery: return "Canonical forms and fingerprints, lookup by content, search by name, field and text"
         case .apiKeys: return "API key management (admin)"
+        case .events: return "The change feed: every change in commit order, to poll with `after=`"
+        case .webhooks: return "Signed webhooks (Standard Webhooks) that deliver the change events (admin)"
         case .audit: return "The audit trail of mutating requests (admin)"
         case .metrics: return "Request, worker and database metrics of the whole server"
         case .docs: return "This document and the pages that show it"

@@ -100,6 +100,18 @@ enum Routes {
         router.add(.POST, "/api-keys/{key_id}/revoke", .admin, keys.revoke, doc: .revokeAPIKey)
         router.add(.DELETE, "/api-keys/{key_id}", .admin, keys.delete, doc: .deleteAPIKey)
         router.add(.POST, "/api-keys/{key_id}/rotate", .admin, keys.rotate, doc: .rotateAPIKey)
+        let events = EventHandlers(app: app)
+        router.add(.GET, "/events", .read, events.list, doc: .listEvents)
+        let webhooks = WebhookHandlers(app: app)
+        router.add(.POST, "/webhooks", .admin, webhooks.create, doc: .createWebhook)
+        router.add(.GET, "/webhooks", .admin, webhooks.list, doc: .listWebhooks)
+        router.add(.GET, "/webhooks/{webhook_id}", .admin, webhooks.get, doc: .getWebhook)
+        router.add(.PATCH, "/webhooks/{webhook_id}", .admin, webhooks.update, doc: .updateWebhook)
+        router.add(.DELETE, "/webhooks/{webhook_id}", .admin, webhooks.delete, doc: .deleteWebhook)
+        router.add(.POST, "/webhooks/{webhook_id}/rotate-secret", .admin, webhooks.rotateSecret, doc: .rotateWebhookSecret)
+        router.add(.GET, "/webhooks/{webhook_id}/deliveries", .admin, webhooks.deliveries, doc: .listWebhookDeliveries)
+        router.add(.POST, "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", .admin, webhooks.redeliver,
+                   doc: .redeliverWebhookDelivery)
         router.add(.GET, "/audit-logs", .admin, AuditHandlers(app: app).list, doc: .listAuditLogs)
         router.add(.GET, "/metrics", .admin, MetricsHandler(app: app).metrics, doc: .metrics)
         return router

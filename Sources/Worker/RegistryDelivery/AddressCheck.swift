@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+@preconcurrency import Glibc
+#endif
+import Foundation
+import RegistryDomain
+
+/// The SSRF guard: resolves a webhook's host (getaddrinfo, IPv4 and IPv6) and refuses it when any
+/// address is loopback, link-local or private (`AddressPolicy`), unless private addresses are
+/// allowed. The HTTP client resolves the name again when it connects: a name whose answers change
+/// between the two lookups (DNS rebinding) is not caught (docs/events.md).
+enum AddressCheck {
+    /// Why the host is refused; nil when it may be called.
+    static func refusal(host: String, allowPrivate: Bool) -> String? {
+        if allowPrivate { return nil }
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let addresses = resolve(bare)
+        guard !addresses.isEmpty else { return "cannot resolve \(host)" }
+        for address in addresses {
+            if let why = AddressPolicy.refusal(address) {
+                return "refused: \(host) resolves to \(address), a \(why) address (PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE is off)"
+            }
+        }
+        return nil
+    }
+
+    static func resolve(_ host: String) -> [String] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return [] }
+        defer { freeaddrinfo(first) }
+        var addresses: [String] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0,
+                           NI_NUMERICHOST) == 0 {
+                let text = String(cString: buffer)
+                // Drop an IPv6 zone (`fe80::1%eth0`).
+                addresses.append(text.split(separator: "%").first.map(String.init) ?? text)
+            }
+            cursor = info.pointee.ai_next
+        }
+        return addresses
+    }
+}

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import RegistryDomain
+import RegistryJSON
+
+/// Sends one delivery: a POST with the event's JSON and the Standard Webhooks headers
+/// (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Connect timeout 5 s, 10 s for the
+/// whole exchange, redirects not followed, at most `bodyLimit` bytes of the answer read.
+/// Blocking: call it from the deliverer's thread, never from an event loop.
+final class WebhookSender: Sendable {
+    static let bodyLimit = 4096
+    private let client: HTTPClient
+    private let group: EventLoopGroup
+    private let allowPrivate: Bool
+
+    init(group: EventLoopGroup, allowPrivate: Bool) {
+        self.group = group
+        let configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10)))
+        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
+        self.allowPrivate = allowPrivate
+    }
+
+    func shutdown() { try? client.syncShutdown() }
+
+    /// Sends the jobs at once (one per webhook: a slow receiver holds up no other) and waits for
+    /// every outcome.
+    func send(_ jobs: [DeliveryQueue.Job]) -> [DeliveryOutcome] {
+        let inFlight = jobs.map(start)
+        return inFlight.map { future in
+            (try? future.wait()) ?? DeliveryOutcome(responseCode: nil, durationMS: 0, error: "the attempt was lost")
+        }
+    }
+
+    private func start(_ job: DeliveryQueue.Job) -> EventLoopFuture<DeliveryOutcome> {
+        let loop = group.next()
+        let started = DispatchTime.now().uptimeNanoseconds
+        let elapsed: @Sendable () -> Int = { Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
+        func done(_ error: String) -> EventLoopFuture<DeliveryOutcome> {
+            loop.makeSucceededFuture(DeliveryOutcome(responseCode: nil, durationMS: elapsed(), error: error))
+        }
+        guard let event = job.event else { return done("event no longer retained") }
+        if let secretError = job.secretError { return done(secretError) }
+        guard let url = URL(string: job.url), let host = url.host else { return done("bad URL") }
+        if let refusal = AddressCheck.refusal(host: host, allowPrivate: allowPrivate) { return done(refusal) }
+        let body = event.body()
+        let timestamp = Int64(Date().timeIntervalSince1970)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "User-Agent", value: "pyrmute-registry-webhooks")
+        headers.add(name: "webhook-id", value: event.id)
+        headers.add(name: "webhook-timestamp", value: String(timestamp))
+        headers.add(name: "webhook-signature", value: WebhookSigner.header(secrets: job.secrets, id: event.id,
+                                                                           timestamp: timestamp, body: body))
+        let request: HTTPClient.Request
+        do {
+            request = try HTTPClient.Request(url: job.url, method: .POST, headers: headers, body: .bytes(body))
+        } catch {
+            return done("\(error)")
+        }
+        let answered: @Sendable (Int) -> DeliveryOutcome = { status in
+            DeliveryOutcome(responseCode: status, durationMS: elapsed(), error: (200..<300).contains(status) ? nil : "HTTP \(status)")
+        }
+        return client.execute(request: request, delegate: LimitedBody(limit: Self.bodyLimit), eventLoop: .delegate(on: loop),
+                              deadline: .now() + .seconds(10))
+            .futureResult
+            .map { answered($0) }
+            .recover { error in
+                // The receiver answered; its body beyond the limit is not read.
+                if case LimitedBody.TooLarge.tooLarge(let status) = error { return answered(status) }
+                return DeliveryOutcome(responseCode: nil, durationMS: elapsed(), error: "\(error)")
+            }
+    }
+}
+
+/// Keeps the status and reads at most `limit` bytes of the body: past it, the exchange is ended.
+final class LimitedBody: HTTPClientResponseDelegate, @unchecked Sendable {
+    typealias Response = Int
+    private let limit: Int
+    private var status = 0
+    private var kept = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func didReceiveHead(task: HTTPClient.Task<Int>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        status = Int(head.status.code)
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    enum TooLarge: Error { case tooLarge(status: Int) }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Int>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        kept += buffer.readableBytes
+        guard kept <= limit else { return task.eventLoop.makeFailedFuture(TooLarge.tooLarge(status: status)) }
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Int>) throws -> Int { status }
+}
