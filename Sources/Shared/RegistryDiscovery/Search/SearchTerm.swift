@@ -23,10 +23,18 @@ public struct SearchTerm: Sendable, Equatable {
     public let source: Source
 
     public init(kind: Kind, matched: String, path: String?, source: Source) {
+        let matched = Self.storable(matched)
         self.kind = kind
         self.term = matched.lowercased()
         self.matched = matched
-        self.path = path
+        self.path = path.map(Self.storable)
         self.source = source
+    }
+
+    /// NUL, which a schema may hold in a property name (`"a\u0000b"`), cannot be stored in a
+    /// PostgreSQL text column nor bound as SQLite text: the index holds U+FFFD in its place, so the
+    /// registration is not refused for it (such a name is found by the words around the NUL).
+    static func storable(_ text: String) -> String {
+        text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
     }
 }
