@@ -10,7 +10,7 @@ import RegistryStorage
 /// client per (host, address), kept while it is used (its idle connections are reused) and closed
 /// a minute after its last use. Touched by the deliverer's thread only.
 final class PinnedClients: @unchecked Sendable {
-    enum Target {
+    enum Target: Sendable {
         case client(HTTPClient)
         case refused(String)
     }

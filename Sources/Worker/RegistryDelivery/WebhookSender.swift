@@ -32,7 +32,7 @@ final class WebhookSender: @unchecked Sendable {   // `clients` is touched by th
     /// batch: one per delivery attempted, in order.
     func send(_ batches: [[DeliveryQueue.Job]], mayStart: @escaping @Sendable () -> Bool) -> [[DeliveryOutcome]] {
         let inFlight = batches.map { batch in chain(batch, mayStart: mayStart) }
-        let outcomes = zip(batches, inFlight).map { batch, future in
+        let outcomes = inFlight.map { future in
             (try? future.wait()) ?? [DeliveryOutcome(responseCode: nil, durationMS: 0, error: "the attempt was lost")]
         }
         clients.sweep()

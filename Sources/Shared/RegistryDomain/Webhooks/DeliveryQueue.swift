@@ -83,10 +83,6 @@ public struct DeliveryQueue: Sendable {
         }
     }
 
-    public func record(_ job: Job, _ outcome: DeliveryOutcome, now: Timestamp = .now()) throws {
-        try record([(job, outcome)], now: now)
-    }
-
     private func record(_ job: Job, _ outcome: DeliveryOutcome, now: Timestamp, db: DatabaseConnection) throws {
         let delivery = job.delivery
         let status: WebhookDelivery.Status
