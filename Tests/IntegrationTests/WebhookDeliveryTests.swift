@@ -17,6 +17,8 @@ final class WebhookDeliveryTests: XCTestCase {
     func testTwoServersOnOnePostgresDeliverEachEventOnce() throws { try twoServers() }
     func testGoneDeactivatesAndRedirectsAreNotFollowed_sqlite() throws { try goneAndRedirect(.sqlite) }
     func testGoneDeactivatesAndRedirectsAreNotFollowed_postgres() throws { try goneAndRedirect(.postgres) }
+    func testBurstDeliveredInFeedOrderOncePerWebhook_sqlite() throws { try burst(.sqlite) }
+    func testBurstDeliveredInFeedOrderOncePerWebhook_postgres() throws { try burst(.postgres) }
     func testPrivateAddressesRefused_sqlite() throws { try ssrf(.sqlite) }
     func testPrivateAddressesRefused_postgres() throws { try ssrf(.postgres) }
 
@@ -32,7 +34,9 @@ final class WebhookDeliveryTests: XCTestCase {
         try WebhookReceiver.requireLibrary()
         let receiver = try WebhookReceiver()
         let (server, admin) = try AuthSupport.server(backend, workers: 2, environment: Self.fast)
-        let hook = try server.createWebhook(receiver.url("/ok/all"), key: admin)
+        // By name: the deliverer resolves it once, checks the address and connects there, while
+        // `Host` keeps the name.
+        let hook = try server.createWebhook(receiver.url("/ok/all", host: "localhost"), key: admin)
         XCTAssertTrue(hook.secret.hasPrefix("whsec_"))
         XCTAssertEqual(Data(base64Encoded: String(hook.secret.dropFirst(6)))?.count, 32)
         try receiver.trust(["/ok/all": [hook.secret]])
@@ -48,6 +52,7 @@ final class WebhookDeliveryTests: XCTestCase {
                        ["schema.registered", "schema.overwritten", "schema.deprecated", "schema.undeprecated", "schema.deleted",
                         "config.changed", "key.created", "key.rotated", "key.revoked", "key.deleted"])
         XCTAssertTrue(got.allSatisfy { $0["valid"]?.boolValue == true }, "every signature verifies: \(got)")
+        XCTAssertEqual(Set(got.map { $0["host"]?.stringValue ?? "" }), ["localhost:\(receiver.port)"], "Host keeps the URL's name")
         let feed = try server.feed(key: admin).suffix(10)
         XCTAssertEqual(got.map { $0["event_id"]?.stringValue ?? "" }, feed.map { $0["id"]?.stringValue ?? "" },
                        "the webhook-id and body id are the feed's ids")
@@ -193,6 +198,44 @@ final class WebhookDeliveryTests: XCTestCase {
         XCTAssertEqual(try server.stop(), 0)
     }
 
+    /// Many events at once from concurrent writers, to two webhooks and a failing one: each
+    /// working webhook gets every event once, in feed order (deliveries go out in batches).
+    private func burst(_ backend: Backend) throws {
+        try WebhookReceiver.requireLibrary()
+        let receiver = try WebhookReceiver()
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 2, environment: Self.fast)
+        let first = try server.createWebhook(receiver.url("/ok/first"))
+        let second = try server.createWebhook(receiver.url("/ok/second"))
+        let failing = try server.createWebhook(receiver.url("/fail/third"))
+        try receiver.trust(["/ok/first": [first.secret], "/ok/second": [second.secret], "/fail/third": [failing.secret]])
+        let writers = 4, each = 30
+        let lock = NSLock()
+        var failures: [String] = []
+        DispatchQueue.concurrentPerform(iterations: writers) { w in
+            for v in 0..<each {
+                let body = #"{"version":"1.0.\#(v)","json_schema":{},"registered_by":"burst"}"#
+                let status = (try? server.call("POST", "/schemas/Burst\(w)/versions", key: nil, json: body).status) ?? 0
+                if status != 201 { lock.withLock { failures.append("Burst\(w) 1.0.\(v): \(status)") } }
+            }
+        }
+        XCTAssertEqual(failures, [])
+        let ids = try server.feed().map { $0["id"]?.stringValue ?? "" }
+        XCTAssertEqual(ids.count, writers * each)
+        try receiver.wait("every event to both", timeout: 60) {
+            $0.filter { $0["path"]?.stringValue == "/ok/first" }.count >= ids.count
+                && $0.filter { $0["path"]?.stringValue == "/ok/second" }.count >= ids.count
+        }
+        Thread.sleep(forTimeInterval: 1)   // time for a duplicate to show up, if there were one
+        for path in ["/ok/first", "/ok/second"] {
+            XCTAssertEqual(receiver.deliveries(to: path).compactMap { $0["event_id"]?.stringValue }, ids, "\(path): each once, in order")
+            XCTAssertTrue(receiver.deliveries(to: path).allSatisfy { $0["valid"]?.boolValue == true })
+        }
+        // The failing webhook keeps retrying its first delivery only: nothing overtakes it.
+        let tried = Set(receiver.deliveries(to: "/fail/third").compactMap { $0["event_id"]?.stringValue })
+        XCTAssertEqual(tried, [ids[0]])
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
     private func ssrf(_ backend: Backend) throws {
         try WebhookReceiver.requireLibrary()
         let receiver = try WebhookReceiver()
@@ -219,7 +262,50 @@ final class WebhookDeliveryTests: XCTestCase {
             let rows = try server.call("GET", "/webhooks/\(hook.id)/deliveries", key: nil).json()["deliveries"]?.arrayValue ?? []
             return rows.first?["error"]?.stringValue?.contains("loopback") == true
         }
+        // A real name: this machine's, which resolves to a loopback or private address here (and in
+        // most containers); refused after resolution too.
+        let machine = Self.hostName()
+        if let address = Self.addresses(machine).first, Self.isPrivateIPv4(address) {
+            let named = try server.createWebhook("http://\(machine):\(receiver.port)/ok/machine")
+            try register(server, "Refused", "1.0.1")
+            try server.waitUntil("a refused attempt of \(machine)", timeout: 20) {
+                let rows = try server.call("GET", "/webhooks/\(named.id)/deliveries", key: nil).json()["deliveries"]?.arrayValue ?? []
+                return rows.first?["error"]?.stringValue?.contains("refused: \(machine) resolves to") == true
+            }
+        }
         XCTAssertEqual(receiver.deliveries.count, 0, "nothing reached the receiver")
         XCTAssertEqual(try server.stop(), 0)
+    }
+
+    static func hostName() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, name.count)
+        return String(cString: name)
+    }
+
+    /// The IPv4 addresses `name` resolves to.
+    static func addresses(_ name: String) -> [String] {
+        var hints = addrinfo()
+        hints.ai_family = AF_INET
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &result) == 0, let first = result else { return [] }
+        defer { freeaddrinfo(first) }
+        var found: [String] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let info = cursor {
+            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
+                found.append(String(cString: buffer))
+            }
+            cursor = info.pointee.ai_next
+        }
+        return found
+    }
+
+    static func isPrivateIPv4(_ address: String) -> Bool {
+        let parts = address.split(separator: ".").compactMap { Int($0) }
+        guard parts.count == 4 else { return false }
+        return parts[0] == 127 || parts[0] == 10 || (parts[0] == 192 && parts[1] == 168) || (parts[0] == 172 && (16...31).contains(parts[1]))
     }
 }

@@ -6,21 +6,34 @@ import RegistryDomain
 
 /// The SSRF guard: resolves a webhook's host (getaddrinfo, IPv4 and IPv6) and refuses it when any
 /// address is loopback, link-local or private (`AddressPolicy`), unless private addresses are
-/// allowed. The HTTP client resolves the name again when it connects: a name whose answers change
-/// between the two lookups (DNS rebinding) is not caught (docs/events.md).
+/// allowed. The address it answers is the one the delivery connects to (`PinnedClients`): the
+/// name is resolved once per batch, so what was checked is what is called.
 enum AddressCheck {
-    /// Why the host is refused; nil when it may be called.
-    static func refusal(host: String, allowPrivate: Bool) -> String? {
-        if allowPrivate { return nil }
-        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+    enum Outcome: Equatable {
+        /// The address to connect to (an IPv4 one when the name has both kinds).
+        case address(String)
+        case refused(String)
+    }
+
+    static func check(host: String, allowPrivate: Bool) -> Outcome {
+        let bare = bareHost(host)
         let addresses = resolve(bare)
-        guard !addresses.isEmpty else { return "cannot resolve \(host)" }
-        for address in addresses {
-            if let why = AddressPolicy.refusal(address) {
-                return "refused: \(host) resolves to \(address), a \(why) address (PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE is off)"
+        guard let chosen = addresses.first(where: { $0.contains(".") && !$0.contains(":") }) ?? addresses.first else {
+            return .refused("cannot resolve \(host)")
+        }
+        if !allowPrivate {
+            for address in addresses {
+                if let why = AddressPolicy.refusal(address) {
+                    return .refused("refused: \(host) resolves to \(address), a \(why) address (PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE is off)")
+                }
             }
         }
-        return nil
+        return .address(chosen)
+    }
+
+    /// An IPv6 literal without its brackets.
+    static func bareHost(_ host: String) -> String {
+        host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
     }
 
     static func resolve(_ host: String) -> [String] {

@@ -5,38 +5,65 @@ import NIOHTTP1
 import RegistryDomain
 import RegistryJSON
 
-/// Sends one delivery: a POST with the event's JSON and the Standard Webhooks headers
+/// Sends deliveries: a POST with the event's JSON and the Standard Webhooks headers
 /// (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Connect timeout 5 s, 10 s for the
-/// whole exchange, redirects not followed, at most `bodyLimit` bytes of the answer read.
+/// whole exchange, redirects not followed, at most `bodyLimit` bytes of the answer read. The
+/// connection goes to the address that `AddressCheck` resolved and checked (`PinnedClients`), with
+/// the URL's own host in `Host` and in TLS (SNI, certificate), so a name that resolves elsewhere
+/// the second time (DNS rebinding) cannot redirect it.
 /// Blocking: call it from the deliverer's thread, never from an event loop.
-final class WebhookSender: Sendable {
+final class WebhookSender: @unchecked Sendable {   // `clients` is touched by the deliverer's thread only
     static let bodyLimit = 4096
-    private let client: HTTPClient
     private let group: EventLoopGroup
     private let allowPrivate: Bool
+    private let clients: PinnedClients
 
     init(group: EventLoopGroup, allowPrivate: Bool) {
         self.group = group
-        let configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(5), read: .seconds(10)))
-        client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: configuration)
         self.allowPrivate = allowPrivate
+        clients = PinnedClients(group: group)
     }
 
-    func shutdown() { try? client.syncShutdown() }
+    func shutdown() { clients.shutdown() }
 
-    /// Sends the jobs at once (one per webhook: a slow receiver holds up no other) and waits for
-    /// every outcome.
-    func send(_ jobs: [DeliveryQueue.Job]) -> [DeliveryOutcome] {
-        let inFlight = jobs.map(start)
-        return inFlight.map { future in
-            (try? future.wait()) ?? DeliveryOutcome(responseCode: nil, durationMS: 0, error: "the attempt was lost")
+    /// Sends each webhook's batch, the batches at once (a slow receiver holds up no other webhook),
+    /// the deliveries of one batch one after the other, in order, stopping after the first that
+    /// does not succeed or once `mayStart` says no; waits for every outcome. The outcomes of each
+    /// batch: one per delivery attempted, in order.
+    func send(_ batches: [[DeliveryQueue.Job]], mayStart: @escaping @Sendable () -> Bool) -> [[DeliveryOutcome]] {
+        let inFlight = batches.map { batch in chain(batch, mayStart: mayStart) }
+        let outcomes = inFlight.map { future in
+            (try? future.wait()) ?? [DeliveryOutcome(responseCode: nil, durationMS: 0, error: "the attempt was lost")]
+        }
+        clients.sweep()
+        return outcomes
+    }
+
+    private func chain(_ jobs: [DeliveryQueue.Job], mayStart: @escaping @Sendable () -> Bool) -> EventLoopFuture<[DeliveryOutcome]> {
+        let loop = group.next()
+        guard let first = jobs.first, mayStart() else { return loop.makeSucceededFuture([]) }
+        // One resolution and check per batch (all of a webhook's deliveries go to its one URL).
+        let target: PinnedClients.Target
+        if let url = URL(string: first.url), let host = url.host {
+            target = clients.client(host: host, allowPrivate: allowPrivate)
+        } else {
+            target = .refused("bad URL")
+        }
+        return step(jobs, 0, [], target: target, loop: loop, mayStart: mayStart)
+    }
+
+    private func step(_ jobs: [DeliveryQueue.Job], _ index: Int, _ done: [DeliveryOutcome], target: PinnedClients.Target,
+                      loop: EventLoop, mayStart: @escaping @Sendable () -> Bool) -> EventLoopFuture<[DeliveryOutcome]> {
+        guard index < jobs.count, index == 0 || mayStart() else { return loop.makeSucceededFuture(done) }
+        return start(jobs[index], target: target, on: loop).flatMap { outcome in
+            let all = done + [outcome]
+            guard outcome.succeeded else { return loop.makeSucceededFuture(all) }
+            return self.step(jobs, index + 1, all, target: target, loop: loop, mayStart: mayStart)
         }
     }
 
-    private func start(_ job: DeliveryQueue.Job) -> EventLoopFuture<DeliveryOutcome> {
-        let loop = group.next()
+    private func start(_ job: DeliveryQueue.Job, target: PinnedClients.Target, on loop: EventLoop)
+        -> EventLoopFuture<DeliveryOutcome> {
         let started = DispatchTime.now().uptimeNanoseconds
         let elapsed: @Sendable () -> Int = { Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
         func done(_ error: String) -> EventLoopFuture<DeliveryOutcome> {
@@ -44,8 +71,11 @@ final class WebhookSender: Sendable {
         }
         guard let event = job.event else { return done("event no longer retained") }
         if let secretError = job.secretError { return done(secretError) }
-        guard let url = URL(string: job.url), let host = url.host else { return done("bad URL") }
-        if let refusal = AddressCheck.refusal(host: host, allowPrivate: allowPrivate) { return done(refusal) }
+        let client: HTTPClient
+        switch target {
+        case .client(let pinned): client = pinned
+        case .refused(let refusal): return done(refusal)
+        }
         let body = event.body()
         let timestamp = Int64(Date().timeIntervalSince1970)
         var headers = HTTPHeaders()

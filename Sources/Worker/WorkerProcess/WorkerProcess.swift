@@ -93,7 +93,7 @@ enum WorkerProcess {
         // process holds the database's lease. An in-memory database is this process's alone: no
         // deliverer's connection could see it.
         let deliverer = url.isMemory || !settings.webhookDeliveryEnabled ? nil : WebhookDeliverer(settings: settings, url: url, writerGate: region.writerGate,
-                                                              logger: logger)
+                                                              board: region.board, logger: logger)
         deliverer?.start()
         logger.info("worker started", metadata: ["event_loops": "\(threads)", "database": "\(url.scheme)"])
 

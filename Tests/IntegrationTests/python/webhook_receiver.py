@@ -3,7 +3,7 @@ Webhooks reference library (PyPI `standardwebhooks`) and appends what it got to 
 
 Usage: webhook_receiver.py PORT DIRECTORY. DIRECTORY/secrets.json maps a path to the secrets that
 may sign for it (re-read on each request); each delivery appends one line to
-DIRECTORY/deliveries.jsonl: {"path", "event_id", "type", "valid", "error", "signatures"}.
+DIRECTORY/deliveries.jsonl: {"path", "host", "event_id", "type", "valid", "error", "signatures"}.
 What it answers depends on the path's first segment: /ok/… 200, /gone/… 410, /fail/… 500,
 /slow/… 200 after 4 s, /big/… 200 with a 1 MiB body, /redirect/… 307 to /ok/redirected.
 Prints "ready" once it listens.
@@ -50,7 +50,7 @@ class Handler(BaseHTTPRequestHandler):
                 event = json.loads(body)
             except ValueError:
                 event = {}
-        record = {"path": self.path, "event_id": event.get("id"), "type": event.get("type"), "valid": valid,
+        record = {"path": self.path, "host": headers.get("host"), "event_id": event.get("id"), "type": event.get("type"), "valid": valid,
                   "error": error, "webhook_id": headers.get("webhook-id"),
                   "signatures": len(headers.get("webhook-signature", "").split()), "event": event}
         kind = self.path.strip("/").split("/")[0]

@@ -29,9 +29,9 @@ public struct DeliveryQueue: Sendable {
 
     /// For every active webhook, queues a delivery for each settled event after its cursor that it
     /// wants, and moves the cursor past the events read (one transaction per webhook and batch).
-    /// The number of active webhooks.
+    /// The active webhooks.
     @discardableResult
-    public func enqueueNewEvents(batch: Int = 200, now: Timestamp = .now()) throws -> Int {
+    public func enqueueNewEvents(batch: Int = 500, now: Timestamp = .now()) throws -> [WebhookRecord] {
         try pool.withConnection { db in
             let webhooks = try WebhookRepository(db: db).active()
             for webhook in webhooks {
@@ -46,30 +46,44 @@ public struct DeliveryQueue: Sendable {
                     try WebhookRepository(db: db).moveCursor(id: webhook.id, to: last.position)
                 }
             }
-            return webhooks.count
+            return webhooks
         }
     }
 
-    /// The first pending delivery of each active webhook, when it is due.
-    public func dueJobs(now: Timestamp = .now()) throws -> [Job] {
-        try pool.withConnection { db in
-            var jobs: [Job] = []
-            for webhook in try WebhookRepository(db: db).active() {
-                guard let head = try DeliveryRepository(db: db).head(webhookID: webhook.id),
-                      (head.nextAttemptAt ?? now) <= now else { continue }
+    /// For each webhook whose first pending delivery is due, its first `limit` pending deliveries
+    /// in order (they go out one after the other, stopping at the first that fails): two queries
+    /// per webhook with work, whatever the batch's size.
+    public func dueBatches(_ webhooks: [WebhookRecord], limit: Int = 100, now: Timestamp = .now()) throws -> [[Job]] {
+        guard !webhooks.isEmpty else { return [] }
+        return try pool.withConnection { db in
+            var batches: [[Job]] = []
+            for webhook in webhooks {
+                let pending = try DeliveryRepository(db: db).pending(webhookID: webhook.id, limit: limit)
+                // Only the head can wait for a retry; what follows it is due (cut at anything that is not).
+                let due = pending.prefix { ($0.0.nextAttemptAt ?? now) <= now }
+                guard !due.isEmpty else { continue }
                 let sealed = try WebhookRepository(db: db).sealedSecrets(id: webhook.id, at: now)
                 var secrets: [String] = [], secretError: String? = nil
                 do { secrets = try sealed.map { try box.open($0) } } catch { secretError = "cannot read the signing secret: \(error)" }
-                jobs.append(Job(delivery: head, event: try EventRepository(db: db).find(head.event), url: webhook.url,
-                                secrets: secrets, secretError: secretError))
+                batches.append(due.map { Job(delivery: $0.0, event: $0.1, url: webhook.url, secrets: secrets, secretError: secretError) })
             }
-            return jobs
+            return batches
         }
     }
 
-    /// Records an attempt: 2xx ends the delivery; 410 ends it and deactivates the webhook; anything
-    /// else retries with exponential backoff and jitter until the retry period has passed.
-    public func record(_ job: Job, _ outcome: DeliveryOutcome, now: Timestamp = .now()) throws {
+    /// Records attempts (one transaction for all of them): 2xx ends a delivery; 410 ends it and
+    /// deactivates the webhook; anything else retries with exponential backoff and jitter until the
+    /// retry period has passed.
+    public func record(_ attempts: [(Job, DeliveryOutcome)], now: Timestamp = .now()) throws {
+        guard !attempts.isEmpty else { return }
+        try pool.withConnection { db in
+            try db.transaction {
+                for (job, outcome) in attempts { try record(job, outcome, now: now, db: db) }
+            }
+        }
+    }
+
+    private func record(_ job: Job, _ outcome: DeliveryOutcome, now: Timestamp, db: DatabaseConnection) throws {
         let delivery = job.delivery
         let status: WebhookDelivery.Status
         var next: Timestamp? = nil
@@ -87,15 +101,11 @@ public struct DeliveryQueue: Sendable {
                 next = Timestamp(microseconds: now.microseconds + Int64(delay * 1e6))
             }
         }
-        try pool.withConnection { db in
-            try db.transaction {
-                var recorded = outcome
-                if job.event == nil && recorded.error == nil { recorded.error = "event no longer retained" }
-                try DeliveryRepository(db: db).record(delivery, outcome: recorded, status: status, nextAttemptAt: next, at: now)
-                if outcome.gone {
-                    try WebhookRepository(db: db).deactivate(id: delivery.webhookID, reason: "receiver answered 410 Gone", at: now)
-                }
-            }
+        var recorded = outcome
+        if job.event == nil && recorded.error == nil { recorded.error = "event no longer retained" }
+        try DeliveryRepository(db: db).record(delivery, outcome: recorded, status: status, nextAttemptAt: next, at: now)
+        if outcome.gone {
+            try WebhookRepository(db: db).deactivate(id: delivery.webhookID, reason: "receiver answered 410 Gone", at: now)
         }
     }
 

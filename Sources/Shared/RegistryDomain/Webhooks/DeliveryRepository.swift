@@ -30,6 +30,21 @@ public struct DeliveryRepository {
             """, [.int(Int64(webhookID))]).first.map(Self.delivery)
     }
 
+    /// The webhook's first `limit` pending deliveries in order, each with its event (nil when
+    /// pruned): one query for a round's batch.
+    public func pending(webhookID: Int, limit: Int) throws -> [(WebhookDelivery, ChangeEvent?)] {
+        try db.query("""
+            SELECT d.id, d.webhook_id, d.event_xid, d.event_seq, d.event_type, d.status, d.attempts, d.created_at,
+                   d.next_attempt_at, d.last_attempt_at, d.response_code, d.duration_ms, d.error,
+                   e.xid, e.seq, e.type, e.occurred_at, e.data
+            FROM webhook_deliveries d LEFT JOIN events e ON e.xid = d.event_xid AND e.seq = d.event_seq
+            WHERE d.webhook_id = $1 AND d.status = 'pending' ORDER BY d.id LIMIT $2
+            """, [.int(Int64(webhookID)), .int(Int64(limit))]).map { row in
+            let event = row.isNull(13) ? nil : EventRepository.event(SQLRow(Array(row.values[13...])))
+            return (Self.delivery(row), event)
+        }
+    }
+
     public func find(id: Int, webhookID: Int) throws -> WebhookDelivery? {
         try db.query("SELECT \(Self.columns) FROM webhook_deliveries WHERE id = $1 AND webhook_id = $2",
                      [.int(Int64(id)), .int(Int64(webhookID))]).first.map(Self.delivery)

@@ -2,8 +2,9 @@ import RegistryStorage
 
 /// A named lease in the database (`event_lease`): at most one holder at a time, across the
 /// workers of a server and across servers on one database. The holder renews it; anyone may take
-/// it once it has expired (its holder died). Times are milliseconds since the epoch, from the
-/// processes' clocks (servers on one database are expected to keep time within a second).
+/// it once it has expired (its holder died). `expires_at` is in milliseconds since the epoch of the
+/// **database's** clock, read in the statement that compares it: servers never compare their own
+/// clocks with each other's.
 public struct EventLease {
     public let db: DatabaseConnection
     public let name: String
@@ -13,22 +14,31 @@ public struct EventLease {
         self.name = name
     }
 
-    /// The current holder and expiry, if any.
-    public func current() throws -> (holder: String, expiresAtMS: Int64)? {
-        guard let row = try db.query("SELECT holder, expires_at FROM event_lease WHERE name = $1", [.text(name)]).first,
-              let holder = row.string(0), let until = row.int(1) else { return nil }
-        return (holder, Int64(until))
+    /// The database's clock in milliseconds since the epoch, as an SQL expression (one value per
+    /// statement on SQLite; `clock_timestamp()` on PostgreSQL, not the transaction's start).
+    var nowMS: String {
+        switch db.dialect {
+        case .sqlite: return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+        case .postgres: return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)"
+        }
     }
 
-    /// Takes or renews the lease for `holder` until `untilMS`, when it is free, expired or already
-    /// `holder`'s. True when `holder` has it now.
-    public func acquire(holder: String, nowMS: Int64, untilMS: Int64) throws -> Bool {
+    /// The current holder and the milliseconds its lease has left (negative: expired), if any.
+    public func current() throws -> (holder: String, remainingMS: Int64)? {
+        guard let row = try db.query("SELECT holder, expires_at - \(nowMS) FROM event_lease WHERE name = $1", [.text(name)]).first,
+              let holder = row.string(0), let left = row.int(1) else { return nil }
+        return (holder, Int64(left))
+    }
+
+    /// Takes or renews the lease for `holder` for `ttlMS` from the database's now, when it is free,
+    /// expired or already `holder`'s. True when `holder` has it now.
+    public func acquire(holder: String, ttlMS: Int64) throws -> Bool {
         let rows = try db.query("""
-            INSERT INTO event_lease (name, holder, expires_at) VALUES ($1, $2, $3)
+            INSERT INTO event_lease (name, holder, expires_at) VALUES ($1, $2, \(nowMS) + $3)
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-            WHERE event_lease.holder = excluded.holder OR event_lease.expires_at < $4
+            WHERE event_lease.holder = excluded.holder OR event_lease.expires_at < \(nowMS)
             RETURNING holder
-            """, [.text(name), .text(holder), .int(untilMS), .int(nowMS)])
+            """, [.text(name), .text(holder), .int(ttlMS)])
         return rows.first?.string(0) == holder
     }
 

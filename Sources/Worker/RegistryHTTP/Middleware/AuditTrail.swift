@@ -2,8 +2,9 @@ import NIOCore
 import RegistryTraffic
 import RegistryRuntime
 
-/// The audit rows of the audited requests (AUDIT_METHODS on a path under one of AUDIT_PATHS, and
-/// every change of a compatibility level whatever those say), stored before the answer is sent.
+/// The audit rows of the audited requests (AUDIT_METHODS on a path under one of AUDIT_PATHS, and,
+/// whatever those say, the admin changes outside the contract's paths: every change of a
+/// compatibility level and of a webhook), stored before the answer is sent.
 struct AuditTrail {
     let recorder: AuditRecorder
     let settings: Settings
@@ -11,6 +12,7 @@ struct AuditTrail {
     /// Whether the request gets an audit row (its route is known by now).
     func covers(_ request: Request, _ context: RequestContext) -> Bool {
         (isAudited(request) && !isReadWithBody(context)) || isCompatibilityChange(request, context)
+            || isWebhookChange(request, context)
     }
 
     /// Succeeds once the request's row is stored (or queued for a retry when the database
@@ -34,6 +36,14 @@ struct AuditTrail {
     private func isCompatibilityChange(_ request: Request, _ context: RequestContext) -> Bool {
         guard request.method == .PUT || request.method == .DELETE, let pattern = context.route?.pattern else { return false }
         return pattern.hasPrefix("/config") || pattern.hasSuffix("/config")
+    }
+
+    /// `POST`, `PATCH` or `DELETE` of a `/webhooks…` route (create, change, delete, rotate the
+    /// secret, redeliver): admin changes, audited like the compatibility levels (issue 17).
+    private func isWebhookChange(_ request: Request, _ context: RequestContext) -> Bool {
+        guard request.method == .POST || request.method == .PATCH || request.method == .DELETE || request.method == .PUT,
+              let pattern = context.route?.pattern else { return false }
+        return pattern == "/webhooks" || pattern.hasPrefix("/webhooks/")
     }
 
     /// `POST /schemas/lookup` sends its schema as a body but only reads (issue 16: no audit line).
