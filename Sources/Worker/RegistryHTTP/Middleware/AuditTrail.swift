@@ -3,7 +3,7 @@ import RegistryTraffic
 import RegistryRuntime
 
 /// The audit rows of the audited requests (AUDIT_METHODS on a path under one of AUDIT_PATHS, and
-/// every change of a compatibility level whatever those say), stored before the answer is sent.
+/// every change of a compatibility level or of a key's scope whatever those say), stored before the answer is sent.
 struct AuditTrail {
     let recorder: AuditRecorder
     let settings: Settings
@@ -11,6 +11,7 @@ struct AuditTrail {
     /// Whether the request gets an audit row (its route is known by now).
     func covers(_ request: Request, _ context: RequestContext) -> Bool {
         (isAudited(request) && !isReadWithBody(context)) || isCompatibilityChange(request, context)
+            || isScopeChange(request, context)
     }
 
     /// Succeeds once the request's row is stored (or queued for a retry when the database
@@ -34,6 +35,11 @@ struct AuditTrail {
     private func isCompatibilityChange(_ request: Request, _ context: RequestContext) -> Bool {
         guard request.method == .PUT || request.method == .DELETE, let pattern = context.route?.pattern else { return false }
         return pattern.hasPrefix("/config") || pattern.hasSuffix("/config")
+    }
+
+    /// `PUT /api-keys/{key_id}/scope`: issue 19 asks that every scope change be audited.
+    private func isScopeChange(_ request: Request, _ context: RequestContext) -> Bool {
+        request.method == .PUT && context.route?.pattern == "/api-keys/{key_id}/scope"
     }
 
     /// `POST /schemas/lookup` sends its schema as a body but only reads (issue 16: no audit line).
