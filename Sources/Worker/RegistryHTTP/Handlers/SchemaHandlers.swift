@@ -135,7 +135,7 @@ struct SchemaHandlers {
         try query.collector.check()
         try ScopeCheck.require(context.apiKey?.scope, namespace)
         listQuery.keyScope = context.apiKey?.scope
-        return app.cachedAnswer(request, .listing(listQuery.cacheKey), generation: app.board.schemas) { [service] in
+        return app.cachedAnswer(request, .listing(listQuery.cacheKey), generation: app.board.schemas) { [service, listQuery] in
             let listing = try service.list(listQuery)
             return ["schemas": .array(listing.items), "total": .int(listing.items.count), "limit": .int(limit),
                     "offset": .int(offset), "total_count": .int(listing.totalCount)]
