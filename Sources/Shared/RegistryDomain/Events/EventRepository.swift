@@ -22,7 +22,7 @@ public struct EventRepository {
 
     private static let columns = "xid, seq, type, occurred_at, data"
 
-    /// Events after `position`, in feed order, of the given types (at most ten), in `namespace`
+    /// Events after `position`, in feed order, of the given types (at most every type), in `namespace`
     /// when given, and within `scope` when given (a scoped key's view).
     public func after(_ position: EventPosition, types: [EventType], namespace: String?, scope: KeyScope? = nil,
                       limit: Int) throws -> [ChangeEvent] {
