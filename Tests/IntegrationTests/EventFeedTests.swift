@@ -15,7 +15,8 @@ final class EventFeedTests: XCTestCase {
     func testConcurrentWritersPollerSeesEachEventOnceInOrder_sqlite() throws { try concurrentWriters(.sqlite, workers: 2) }
 
     static let allTypes = ["schema.registered", "schema.overwritten", "schema.deprecated", "schema.undeprecated",
-                           "schema.deleted", "config.changed", "key.created", "key.revoked", "key.rotated", "key.deleted"]
+                           "schema.deleted", "config.changed", "key.created", "key.revoked", "key.rotated", "key.deleted",
+                           "key.scope_changed"]
 
     /// Makes one change of every type (as `admin`); returns the names of the keys made.
     static func everyChange(_ server: ServerProcess, admin: String?) throws {

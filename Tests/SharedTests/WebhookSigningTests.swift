@@ -54,8 +54,9 @@ final class WebhookSigningTests: XCTestCase {
     }
 
     func testEventTypePatterns() {
-        XCTAssertEqual(EventType.matching("*")?.count, 10)
-        XCTAssertEqual(EventType.matching("key.*")?.map(\.rawValue), ["key.created", "key.revoked", "key.rotated", "key.deleted"])
+        XCTAssertEqual(EventType.matching("*")?.count, 11)
+        XCTAssertEqual(EventType.matching("key.*")?.map(\.rawValue), ["key.created", "key.revoked", "key.rotated", "key.deleted",
+                                                                     "key.scope_changed"])
         XCTAssertEqual(EventType.matching("schema.registered"), [.schemaRegistered])
         XCTAssertNil(EventType.matching("nope.*"))
         XCTAssertNil(EventType.matching("schema"))

@@ -1,3 +1,4 @@
+import RegistryDomain
 import RegistryJSON
 import RegistryStorage
 
@@ -15,6 +16,8 @@ public struct SchemaListQuery: Sendable {
     public var includeDeprecated: Bool
     public var limit: Int
     public var offset: Int
+    /// A scoped key's namespaces: only their models are listed and counted (nil: every one).
+    public var keyScope: KeyScope?
 
     public init(namespace: NamespaceFilter, model: String?, includeDeprecated: Bool, limit: Int, offset: Int) {
         self.namespace = namespace
@@ -32,7 +35,8 @@ public struct SchemaListQuery: Sendable {
         case .globalOnly: scope = "-"
         case .exact(let name): scope = "=" + name
         }
-        return "\(limit) \(offset) \(includeDeprecated) \(model.map { "=" + $0 } ?? "*") \(scope.utf8.count) \(scope)"
+        let key = "\(limit) \(offset) \(includeDeprecated) \(model.map { "=" + $0 } ?? "*") \(scope.utf8.count) \(scope)"
+        return keyScope.map { key + " \u{0}" + $0.storageText } ?? key
     }
 }
 
@@ -86,6 +90,29 @@ struct SchemaListingQueries {
             }
             live = !query.includeDeprecated
             if live { clauses.append("m.live_versions > 0") }
+            if let keyScope = query.keyScope {
+                // Counted directly (the summary counts know no scopes), no bookmarks.
+                countScope = nil
+                let clause = Self.clause(keyScope, &parameters)
+                clauses.append(clause)
+            }
+        }
+
+        /// The scope's patterns on `schema_models m`.
+        private static func clause(_ scope: KeyScope, _ parameters: inout [SQLValue]) -> String {
+            let alternatives = scope.patterns.map { pattern -> String in
+                switch pattern {
+                case .global:
+                    return "m.namespaced = FALSE"
+                case .exact(let name):
+                    parameters.append(.text(name))
+                    return "(m.namespaced = TRUE AND m.ns_key = {n})"
+                case .prefix(let start):
+                    parameters += [.int(Int64(start.unicodeScalars.count)), .text(start)]
+                    return "(m.namespaced = TRUE AND substr(m.ns_key, 1, {n}) = {n})"
+                }
+            }
+            return alternatives.isEmpty ? "1 = 0" : "(" + alternatives.joined(separator: " OR ") + ")"
         }
 
         /// The clauses joined, with parameters numbered from `first`.

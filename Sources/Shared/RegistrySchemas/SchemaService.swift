@@ -123,8 +123,9 @@ public struct SchemaService: Sendable {
     }
 
     /// Namespace → sorted versions, over every row of the model; global rows under `"null"`.
-    public func namespaces(model: String) throws -> JSONObject {
-        let rows = try read { try $0.namespaces(model: model) }
+    /// `scope`: a scoped key sees only its namespaces (none left: as if the model did not exist).
+    public func namespaces(model: String, scope: KeyScope? = nil) throws -> JSONObject {
+        let rows = try read { try $0.namespaces(model: model) }.filter { scope?.permits($0.namespace) ?? true }
         guard !rows.isEmpty else { throw RegistryError.notFound("Model \(model) not found in any namespace") }
         var order: [String] = []
         var groups: [String: [String]] = [:]

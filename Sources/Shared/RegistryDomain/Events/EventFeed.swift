@@ -15,9 +15,11 @@ public struct EventFeed: Sendable {
         public let hasMore: Bool
     }
 
-    public func page(after: EventPosition, types: [EventType], namespace: String?, limit: Int) throws -> Page {
+    /// `scope`: a scoped key's namespaces (its events only).
+    public func page(after: EventPosition, types: [EventType], namespace: String?, scope: KeyScope? = nil,
+                     limit: Int) throws -> Page {
         let rows = try pool.withConnection {
-            try EventRepository(db: $0).after(after, types: types, namespace: namespace, limit: limit + 1)
+            try EventRepository(db: $0).after(after, types: types, namespace: namespace, scope: scope, limit: limit + 1)
         }
         return Page(events: Array(rows.prefix(limit)), hasMore: rows.count > limit)
     }

@@ -22,21 +22,23 @@ public struct EventRepository {
 
     private static let columns = "xid, seq, type, occurred_at, data"
 
-    /// Events after `position`, in feed order, of the given types (at most ten), in `namespace`
-    /// when given.
-    public func after(_ position: EventPosition, types: [EventType], namespace: String?, limit: Int) throws -> [ChangeEvent] {
+    /// Events after `position`, in feed order, of the given types (at most every type), in `namespace`
+    /// when given, and within `scope` when given (a scoped key's view).
+    public func after(_ position: EventPosition, types: [EventType], namespace: String?, scope: KeyScope? = nil,
+                      limit: Int) throws -> [ChangeEvent] {
         guard !types.isEmpty else { return [] }
         let padded = (0..<EventType.allCases.count).map { SQLValue.text(types[min($0, types.count - 1)].rawValue) }
         let typeList = (0..<padded.count).map { "$\($0 + 5)" }.joined(separator: ", ")
+        var parameters: [SQLValue] = [.int(position.xid), .int(position.seq), .optional(namespace), .int(Int64(limit))] + padded
+        let scoped = scope.map { " AND " + ScopeSQL.condition($0, column: "namespace", &parameters) } ?? ""
         let sql = """
             SELECT \(Self.columns) FROM events
             WHERE (xid > $1 OR (xid = $1 AND seq > $2))
               AND (CAST($3 AS VARCHAR(255)) IS NULL OR namespace = CAST($3 AS VARCHAR(255)))
-              AND type IN (\(typeList))\(settled)
+              AND type IN (\(typeList))\(scoped)\(settled)
             ORDER BY xid, seq LIMIT $4
             """
-        return try db.query(sql, [.int(position.xid), .int(position.seq), .optional(namespace), .int(Int64(limit))] + padded)
-            .compactMap(Self.event)
+        return try db.query(sql, parameters).compactMap(Self.event)
     }
 
     /// One event by position (nil when pruned or not settled yet).

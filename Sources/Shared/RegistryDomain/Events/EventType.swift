@@ -10,6 +10,7 @@ public enum EventType: String, Sendable, CaseIterable {
     case keyRevoked = "key.revoked"
     case keyRotated = "key.rotated"
     case keyDeleted = "key.deleted"
+    case keyScopeChanged = "key.scope_changed"
 
     public var isKeyEvent: Bool { rawValue.hasPrefix("key.") }
 

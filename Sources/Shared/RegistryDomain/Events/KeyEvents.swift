@@ -17,6 +17,12 @@ enum KeyEvents {
                                  ], db: db)
     }
 
+    /// `key.scope_changed`: the key's fields and its new `namespaces` (null: every namespace).
+    static func scopeChanged(_ key: APIKeyRecord, scope: KeyScope?, actor: String?, db: DatabaseConnection) throws {
+        try EventRecorder.record(.keyScopeChanged, namespace: nil, model: nil, version: nil, actor: actor,
+                                 extra: fields(key) + [("namespaces", scope?.json ?? .null)], db: db)
+    }
+
     private static func fields(_ key: APIKeyRecord) -> [(String, JSONValue)] {
         [("key_id", .int(key.id)), ("key_name", .string(key.name)), ("permission", .string(key.permission.rawValue))]
     }

@@ -73,6 +73,7 @@ struct APIKeyRepository {
 
     func delete(id: Int) throws {
         // Explicit, so that it holds where the database does not enforce the foreign keys (§13.26).
+        try deleteScope(id: id)
         try db.execute("UPDATE api_keys SET rotated_from_id = NULL WHERE rotated_from_id = $1", [.int(Int64(id))])
         try db.execute("UPDATE api_keys SET rotated_to_id = NULL WHERE rotated_to_id = $1", [.int(Int64(id))])
         try db.execute("DELETE FROM api_keys WHERE id = $1", [.int(Int64(id))])
@@ -82,6 +83,28 @@ struct APIKeyRepository {
     func addUses(id: Int, count: Int, lastUsed: Timestamp) throws {
         try db.execute("UPDATE api_keys SET use_count = use_count + $1, last_used_at = $2 WHERE id = $3",
                        [.int(Int64(count)), .text(lastUsed.storageText), .int(Int64(id))])
+    }
+
+    // MARK: namespace scope (migration 9)
+
+    /// The key's scope; nil when it has none (every namespace). A row that cannot be read scopes
+    /// the key to nothing rather than to everything.
+    func scope(id: Int) throws -> KeyScope? {
+        guard let text = try db.query("SELECT namespaces FROM api_key_scopes WHERE api_key_id = $1", [.int(Int64(id))])
+            .first?.string(0) else { return nil }
+        return KeyScope(storageText: text) ?? KeyScope([])
+    }
+
+    /// Sets (or with nil removes) the key's scope.
+    func setScope(id: Int, _ scope: KeyScope?) throws {
+        try deleteScope(id: id)
+        guard let scope else { return }
+        try db.execute("INSERT INTO api_key_scopes (api_key_id, namespaces) VALUES ($1, $2)",
+                       [.int(Int64(id)), .text(scope.storageText)])
+    }
+
+    private func deleteScope(id: Int) throws {
+        try db.execute("DELETE FROM api_key_scopes WHERE api_key_id = $1", [.int(Int64(id))])
     }
 
     // MARK: key-state version

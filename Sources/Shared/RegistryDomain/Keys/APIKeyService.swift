@@ -23,8 +23,9 @@ public struct APIKeyService: Sendable {
         public let key: String
     }
 
+    /// `scope` nil: every namespace (the CLI's keys are always made so).
     public func create(name: String, permission: Permission, description: String?, expiresInDays: Int?,
-                       createdBy: String, actor: String? = nil, now: Timestamp = .now()) throws -> Created {
+                       createdBy: String, actor: String? = nil, scope: KeyScope? = nil, now: Timestamp = .now()) throws -> Created {
         let conflict = RegistryError.conflict("API key with name '\(name)' already exists")
         if try find(name: name) != nil { throw conflict }   // before the bcrypt, which a conflict would waste
         let key = KeyMaterial.generate()
@@ -38,6 +39,7 @@ public struct APIKeyService: Sendable {
                 let id = try repository.insert(name: name, hash: hash, lookupID: lookupID, permission: permission,
                                                createdBy: createdBy, createdAt: now, expiresAt: expiresAt,
                                                description: description, rotatedFromID: nil)
+                try repository.setScope(id: id, scope)
                 let record = try repository.find(id: id)!
                 try KeyEvents.record(.keyCreated, record, actor: actor, db: repository.db)
                 return record
@@ -96,6 +98,26 @@ public struct APIKeyService: Sendable {
         }
     }
 
+    /// The key's namespace scope (nil: every namespace).
+    public func scope(id: Int) throws -> KeyScope? {
+        try pool.withConnection { db in
+            let repository = APIKeyRepository(db: db)
+            guard try repository.find(id: id) != nil else { throw notFound(id) }
+            return try repository.scope(id: id)
+        }
+    }
+
+    /// Replaces the key's scope (nil: every namespace); every worker uses the new one from its
+    /// next request (key-state version and change board, like a revocation).
+    public func setScope(id: Int, _ scope: KeyScope?, actor: String? = nil) throws -> KeyScope? {
+        try write { repository in
+            guard let record = try repository.find(id: id) else { throw notFound(id) }
+            try repository.setScope(id: id, scope)
+            try KeyEvents.scopeChanged(record, scope: scope, actor: actor, db: repository.db)
+            return scope
+        }
+    }
+
     public struct Rotation: Sendable {
         public let old: APIKeyRecord
         public let new: Created
@@ -124,6 +146,7 @@ public struct APIKeyService: Sendable {
             let newID = try repository.insert(name: name, hash: hash, lookupID: lookupID, permission: old.permission,
                                               createdBy: by, createdAt: now, expiresAt: old.expiresAt,
                                               description: description, rotatedFromID: old.id)
+            try repository.setScope(id: newID, try repository.scope(id: old.id))   // a rotated key keeps its scope
             let graceEnd = graceHours > 0 ? Timestamp(microseconds: now.microseconds + Int64(graceHours) * 3_600_000_000) : nil
             func appended(_ label: String) -> String? {
                 guard let reasonText else { return old.description }

@@ -7,8 +7,11 @@ public struct AuthenticatedKey: Sendable {
     public let permission: Permission
     public let expiresAt: Timestamp?
     public let rotationScheduledAt: Timestamp?
+    /// The namespaces the key may use; nil: every namespace (read with the key, cached with it).
+    public let scope: KeyScope?
 
-    init(_ record: APIKeyRecord) {
+    init(_ record: APIKeyRecord, scope: KeyScope?) {
+        self.scope = scope
         id = record.id
         name = record.name
         permission = record.permission

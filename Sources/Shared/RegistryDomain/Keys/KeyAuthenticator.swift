@@ -11,7 +11,9 @@ import RegistryStorage
 /// - the server's `ChangeBoard` moves when a worker of this server changes a key: the next request
 ///   on any worker re-reads the cached keys before it trusts them (read-your-writes);
 /// - the key-state version in the database, polled in the background, does the same after any
-///   revocation, deletion or rotation elsewhere (other pods, the CLI).
+///   revocation, deletion, rotation or scope change elsewhere (other pods, the CLI);
+/// - a key's namespace scope is read with it and cached with it (re-read by the same re-reading),
+///   so checking it costs no query.
 public final class KeyAuthenticator: @unchecked Sendable {
     private let pool: ConnectionPool
     private let board: ChangeBoard
@@ -71,14 +73,14 @@ public final class KeyAuthenticator: @unchecked Sendable {
             let repository = APIKeyRepository(db: db)
             if let lookupID = KeyMaterial.lookupID(of: presented), let (record, hash) = try repository.find(lookupID: lookupID) {
                 guard !record.revoked, BCrypt.verify(presented, hash: hash) else { return nil }
-                return AuthenticatedKey(record)
+                return AuthenticatedKey(record, scope: try repository.scope(id: record.id))
             }
             // Keys the reference created carry no lookup id: bcrypt against those only.
             for (record, hash) in try repository.legacyCandidates() where BCrypt.verify(presented, hash: hash) {
                 if let lookupID = KeyMaterial.lookupID(of: presented) {
                     try? repository.setLookupID(id: record.id, lookupID: lookupID)
                 }
-                return AuthenticatedKey(record)
+                return AuthenticatedKey(record, scope: try repository.scope(id: record.id))
             }
             return nil
         }
@@ -135,7 +137,9 @@ public final class KeyAuthenticator: @unchecked Sendable {
             let repository = APIKeyRepository(db: db)
             var records: [Int: AuthenticatedKey] = [:]
             for id in ids {
-                if let record = try repository.find(id: id), !record.revoked { records[id] = AuthenticatedKey(record) }
+                if let record = try repository.find(id: id), !record.revoked {
+                    records[id] = AuthenticatedKey(record, scope: try repository.scope(id: id))
+                }
             }
             return records
         }

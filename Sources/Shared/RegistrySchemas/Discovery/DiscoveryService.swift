@@ -19,13 +19,15 @@ public struct DiscoveryService: Sendable {
     }
 
     public func lookup(_ lookup: SchemaLookup) throws -> [SchemaLookup.Match] {
-        try pool.withConnection { try DiscoveryQueries(db: $0).lookup(lookup) }
+        let matches = try pool.withConnection { try DiscoveryQueries(db: $0).lookup(lookup) }
+        guard let scope = lookup.keyScope else { return matches }
+        return matches.filter { scope.permits($0.namespace) }
     }
 
     /// The page asked for and the number of results in all. With several words, the word with the
     /// fewest terms is read first, and the others only within the versions it was found in.
     public func search(_ query: SearchQuery) throws -> (total: Int, results: [SearchResult]) {
-        let (candidates, seed) = try pool.withConnection { db -> ([[DiscoveryQueries.Candidate]], Int) in
+        let (found, seed) = try pool.withConnection { db -> ([[DiscoveryQueries.Candidate]], Int) in
             let queries = DiscoveryQueries(db: db)
             guard query.words.count > 1 else { return (try query.words.map { try queries.candidates(containing: $0, query) }, 0) }
             let counts = try query.words.map { try queries.termCount(containing: $0, query) }
@@ -38,6 +40,11 @@ public struct DiscoveryService: Sendable {
                                                     among: versions.count <= Self.restrictionLimit ? versions : nil)
             }
             return (all, seed)
+        }
+        var candidates = found
+        if let scope = query.keyScope {
+            // Before ranking, so that the total and the pages count only what the key may see.
+            candidates = candidates.map { list in list.filter { scope.permits($0.namespace) } }
         }
         let ranked = SearchRanking.rank(words: query.words, candidates: candidates, seed: seed)
         let page = ranked.dropFirst(query.offset).prefix(query.limit)

@@ -1,3 +1,4 @@
+import RegistryDomain
 import RegistryDiscovery
 import RegistryJSON
 
@@ -8,6 +9,8 @@ public struct SchemaLookup: Sendable {
     public var avroSchema: JSONValue?
     public var namespace: SchemaListQuery.NamespaceFilter
     public var model: String?
+    /// A scoped key's namespaces: matches outside them are left out.
+    public var keyScope: KeyScope?
 
     public init(jsonSchema: JSONValue?, avroSchema: JSONValue?, namespace: SchemaListQuery.NamespaceFilter, model: String?) {
         self.jsonSchema = jsonSchema

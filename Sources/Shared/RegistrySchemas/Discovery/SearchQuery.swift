@@ -1,3 +1,4 @@
+import RegistryDomain
 import RegistryDiscovery
 import RegistryJSON
 
@@ -24,6 +25,8 @@ public struct SearchQuery: Sendable {
     public let includeDeprecated: Bool
     public let limit: Int
     public let offset: Int
+    /// A scoped key's namespaces: results outside them are left out (and not counted).
+    public var keyScope: KeyScope?
 
     /// Names the query exactly, for caching its page.
     public var cacheKey: String {
@@ -33,7 +36,8 @@ public struct SearchQuery: Sendable {
         case .globalOnly: scope = "-"
         case .exact(let name): scope = "=" + name
         }
-        return [kind.rawValue, includeDeprecated ? "d" : "", String(limit), String(offset), scope, words.joined(separator: " ")]
+        return [kind.rawValue, includeDeprecated ? "d" : "", String(limit), String(offset), scope, words.joined(separator: " "),
+                keyScope?.storageText ?? ""]
             .joined(separator: "\u{0}")
     }
 

@@ -3,7 +3,7 @@ import NIOHTTP1
 import RegistryDomain
 import RegistryJSON
 
-/// `/api-keys*` (contract §8). All ADMIN. With authentication off, every key endpoint answers
+/// `/api-keys*` (contract §8; the scope routes of issue 19). All ADMIN, and unscoped (`ScopeCheck`). With authentication off, every key endpoint answers
 /// 400 (the reference left all but create/rotate open, §13.4); the CLI manages keys then.
 struct APIKeyHandlers {
     let app: Application
@@ -22,13 +22,14 @@ struct APIKeyHandlers {
         let permission = fields.permission("permission", default: .read)
         let description = fields.string("description", required: false, maxLength: 1000)
         let days = fields.int("expires_in_days", range: 1...3650, greaterThan: 0)
+        let scope = fields.keyScope("namespaces", required: false)
         try fields.check()
         try requireAuth()
         let creator = context.apiKey?.name ?? "unknown"
         let actor = context.apiKey?.name
         return app.answer(request, status: .created, hashing: true) { [service] in
             let created = try service.create(name: name ?? "", permission: permission, description: description,
-                                             expiresInDays: days, createdBy: creator, actor: actor)
+                                             expiresInDays: days, createdBy: creator, actor: actor, scope: scope)
             var body = created.record.json()
             body["api_key"] = .string(created.key)
             return .object(body)
@@ -114,6 +115,33 @@ struct APIKeyHandlers {
                 "grace_period_ends_at": rotation.graceEndsAt.map { .string($0.isoZulu) } ?? .null,
                 "message": .string(rotation.message),
             ]
+        }
+    }
+
+    /// `GET /api-keys/{key_id}/scope` (issue 19): `{"namespaces": [...] | null}`.
+    func getScope(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
+        let id = try keyID(request)
+        try requireAuth()
+        try requireStorable(id)
+        return app.answer(request) { [service] in
+            let scope = try service.scope(id: id)
+            return ["namespaces": scope?.json ?? .null]
+        }
+    }
+
+    /// `PUT /api-keys/{key_id}/scope`: replaces the scope; every worker applies it from its next request.
+    func putScope(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
+        let id = try keyID(request)
+        var fields = BodyFields(try JSONBody.object(request))
+        let scope = fields.keyScope("namespaces", required: true)
+        try fields.check()
+        try requireAuth()
+        try requireStorable(id)
+        let actor = context.apiKey?.name
+        return app.answer(request) { [service, keys = app.keys] in
+            let stored = try service.setScope(id: id, scope, actor: actor)
+            keys.invalidate()
+            return ["namespaces": stored?.json ?? .null]
         }
     }
 

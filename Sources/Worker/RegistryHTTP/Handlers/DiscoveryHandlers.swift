@@ -28,18 +28,22 @@ struct DiscoveryHandlers {
 
     func lookup(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
         let query = QueryParameters(request)
-        let lookup = try query.withBody { try DiscoveryInput.lookup(request) }
-        return app.answer(request) { [service] in
+        var lookup = try query.withBody { try DiscoveryInput.lookup(request) }
+        try ScopeCheck.require(context.apiKey?.scope, lookup.namespace)
+        lookup.keyScope = context.apiKey?.scope
+        return app.answer(request) { [service, lookup] in
             ["matches": .array(try service.lookup(lookup).map(\.json))]
         }
     }
 
     func search(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
         var query = QueryParameters(request)
-        let search = DiscoveryInput.search(&query)
+        var search = DiscoveryInput.search(&query)
         try query.collector.check()
+        try ScopeCheck.require(context.apiKey?.scope, search.namespace)
+        search.keyScope = context.apiKey?.scope
         // Like the listing's pages: valid until any schema of this server changes (or the TTL).
-        return app.cachedAnswer(request, .search(search.cacheKey), generation: app.board.schemas) { [service] in
+        return app.cachedAnswer(request, .search(search.cacheKey), generation: app.board.schemas) { [service, search] in
             let (total, results) = try service.search(search)
             return ["total": .int(total), "results": .array(results.map(\.json))]
         }

@@ -5,7 +5,7 @@ import RegistryJSON
 /// `GET /events` (issue 17, READ): the change feed in commit order. `after` (an event id),
 /// `limit` (1–1000, default 100), `type` (comma-separated types or families: `schema.*`, `*`),
 /// `namespace`. Key events need ADMIN: without it they are left out, and a `type` that names key
-/// events is refused with 403.
+/// events is refused with 403. A key scoped to namespaces sees their events only, never key events.
 struct EventHandlers {
     let app: Application
     private let feed: EventFeed
@@ -45,8 +45,15 @@ struct EventHandlers {
             if namesKeyEvents { throw HTTPError(status: .forbidden, detail: "Insufficient permissions. Required: admin") }
             types.removeAll(where: \.isKeyEvent)
         }
+        // A scoped key (issue 19) sees its namespaces' events only; key events are key management.
+        let scope = context.apiKey?.scope
+        if let scope {
+            if namesKeyEvents { throw ScopeCheck.unscopedRequired }
+            types.removeAll(where: \.isKeyEvent)
+            if let namespace, !scope.permits(namespace) { throw ScopeCheck.forbidden(namespace) }
+        }
         return app.answer(request) { [feed, types, after] in
-            let page = try feed.page(after: after, types: types, namespace: namespace, limit: limit)
+            let page = try feed.page(after: after, types: types, namespace: namespace, scope: scope, limit: limit)
             return [
                 "events": .array(page.events.map { .object($0.json()) }),
                 "next_after": page.events.last.map { .string($0.id) } ?? (request.query("after").map(JSONValue.string) ?? .null),

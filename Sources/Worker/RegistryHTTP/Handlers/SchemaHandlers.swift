@@ -114,7 +114,8 @@ struct SchemaHandlers {
         var query = QueryParameters(request)
         let model = query.pathSegment("model_name")
         try query.collector.check()
-        return app.answer(request) { [service] in ["namespaces": .object(try service.namespaces(model: model))] }
+        let scope = context.apiKey?.scope
+        return app.answer(request) { [service] in ["namespaces": .object(try service.namespaces(model: model, scope: scope))] }
     }
 
     func list(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
@@ -129,10 +130,12 @@ struct SchemaHandlers {
         let includeDeprecated = query.bool("include_deprecated", default: false)
         let limit = query.int("limit", default: 100, minimum: 1, maximum: 1000)
         let offset = query.int("offset", default: 0, minimum: 0)
-        let listQuery = SchemaListQuery(namespace: namespace, model: model, includeDeprecated: includeDeprecated,
+        var listQuery = SchemaListQuery(namespace: namespace, model: model, includeDeprecated: includeDeprecated,
                                         limit: limit, offset: offset)
         try query.collector.check()
-        return app.cachedAnswer(request, .listing(listQuery.cacheKey), generation: app.board.schemas) { [service] in
+        try ScopeCheck.require(context.apiKey?.scope, namespace)
+        listQuery.keyScope = context.apiKey?.scope
+        return app.cachedAnswer(request, .listing(listQuery.cacheKey), generation: app.board.schemas) { [service, listQuery] in
             let listing = try service.list(listQuery)
             return ["schemas": .array(listing.items), "total": .int(listing.items.count), "limit": .int(limit),
                     "offset": .int(offset), "total_count": .int(listing.totalCount)]

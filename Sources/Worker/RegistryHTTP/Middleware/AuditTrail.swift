@@ -4,7 +4,7 @@ import RegistryRuntime
 
 /// The audit rows of the audited requests (AUDIT_METHODS on a path under one of AUDIT_PATHS, and,
 /// whatever those say, the admin changes outside the contract's paths: every change of a
-/// compatibility level and of a webhook), stored before the answer is sent.
+/// compatibility level, of a webhook and of a key's scope), stored before the answer is sent.
 struct AuditTrail {
     let recorder: AuditRecorder
     let settings: Settings
@@ -12,7 +12,7 @@ struct AuditTrail {
     /// Whether the request gets an audit row (its route is known by now).
     func covers(_ request: Request, _ context: RequestContext) -> Bool {
         (isAudited(request) && !isReadWithBody(context)) || isCompatibilityChange(request, context)
-            || isWebhookChange(request, context)
+            || isWebhookChange(request, context) || isScopeChange(request, context)
     }
 
     /// Succeeds once the request's row is stored (or queued for a retry when the database
@@ -44,6 +44,11 @@ struct AuditTrail {
         guard request.method == .POST || request.method == .PATCH || request.method == .DELETE || request.method == .PUT,
               let pattern = context.route?.pattern else { return false }
         return pattern == "/webhooks" || pattern.hasPrefix("/webhooks/")
+    }
+
+    /// `PUT /api-keys/{key_id}/scope`: issue 19 asks that every scope change be audited.
+    private func isScopeChange(_ request: Request, _ context: RequestContext) -> Bool {
+        request.method == .PUT && context.route?.pattern == "/api-keys/{key_id}/scope"
     }
 
     /// `POST /schemas/lookup` sends its schema as a body but only reads (issue 16: no audit line).

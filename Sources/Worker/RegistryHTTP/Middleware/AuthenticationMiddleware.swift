@@ -4,8 +4,9 @@ import NIOHTTP1
 import RegistryDomain
 
 /// The authentication step in front of protected routes (contract §2): credential → key (401)
-/// → permission (403). A key seen before is answered from the worker's cache on the event loop;
-/// only a new key goes to the thread pool (database lookup by lookup id, one bcrypt).
+/// → permission (403) → namespace scope (403, issue 19: `ScopeCheck`). A key seen before is
+/// answered from the worker's cache on the event loop; only a new key goes to the thread pool
+/// (database lookup by lookup id, one bcrypt).
 ///
 /// It never answers the request itself: it puts the verified key into the context as soon as it
 /// is known (before the permission check, so that a 403 is audited and rate-limited with its
@@ -24,18 +25,18 @@ struct AuthenticationMiddleware: Middleware {
         }
         let fingerprint = KeyMaterial.fingerprint(presented)
         if let cached = app.keys.cached(fingerprint: fingerprint) {
-            return next.respond(to: request, context: identify(.success(cached), required: required, context))
+            return next.respond(to: request, context: identify(.success(cached), required: required, request, context))
         }
         let keys = app.keys
         return app.blocking(request) { try keys.authenticate(presented, fingerprint: fingerprint) }
             .map { Result<AuthenticatedKey?, any Error>.success($0) }
             .recover { .failure($0) }
-            .flatMap { [self] found in next.respond(to: request, context: identify(found, required: required, context)) }
+            .flatMap { [self] found in next.respond(to: request, context: identify(found, required: required, request, context)) }
     }
 
     /// The context with what the lookup `found` (nil: no such key): the key and the verdict.
     private func identify(_ found: Result<AuthenticatedKey?, any Error>, required: Permission,
-                          _ context: RequestContext) -> RequestContext {
+                          _ request: Request, _ context: RequestContext) -> RequestContext {
         var context = context
         switch found {
         case .failure(let error):
@@ -48,6 +49,8 @@ struct AuthenticationMiddleware: Middleware {
             if !key.permission.satisfies(required) {
                 context.authentication = .refused(HTTPError(status: .forbidden,
                                                             detail: "Insufficient permissions. Required: \(required.rawValue)"))
+            } else if let route = context.route, let refusal = ScopeCheck.refusal(key, route, request) {
+                context.authentication = .refused(refusal)
             }
         }
         return context

@@ -7,6 +7,7 @@ extension Components {
     static let apiKeyCreate = "ApiKeyCreate"
     static let apiKeyRevoke = "ApiKeyRevoke"
     static let apiKeyRotate = "ApiKeyRotate"
+    static let apiKeyScope = "ApiKeyScope"
     static let apiKeyResponse = "ApiKeyResponse"
     static let apiKeyCreateResponse = "ApiKeyCreateResponse"
     static let apiKeyList = "ApiKeyList"
@@ -38,6 +39,14 @@ extension Components {
 
     private static let count = JSONSchema.integer(minimum: 0)
 
+    /// Issue 19: a list of namespace patterns (a namespace, a prefix ending in `*`, null for the
+    /// global scope), or null for every namespace.
+    static let namespacePatterns = JSONSchema.nullable(.boundedArray(
+        .nullable(.string(JSONSchema.StringRules(maxLength: KeyScope.maximumLength, pattern: #"^[^\x00*]*\*?$"#))),
+        minItems: 1, maxItems: KeyScope.maximumPatterns))
+    static let namespacesDescription = "Namespace patterns: a namespace (`payments`), a prefix ending in `*` (`team-*`; `*` "
+        + "alone: every named namespace), or null for the global scope (models without a namespace). null: every namespace."
+
     static let apiKeys: [(name: String, schema: JSONSchema)] = [
         (permission, .enumeration(Permission.allCases.map(\.rawValue))),
         (apiKeyCreate, .object([
@@ -46,7 +55,11 @@ extension Components {
             .init("description", .nullable(.text(maxLength: 1000)), required: false, default: .null),
             .init("expires_in_days", .nullable(.integer(minimum: 1, maximum: 3650)), required: false,
                   description: "null: never expires", default: .null),
+            .init("namespaces", namespacePatterns, required: false,
+                  description: namespacesDescription + " Absent: every namespace. Read and changed at `/api-keys/{key_id}/scope`.",
+                  default: .null),
         ])),
+        (apiKeyScope, .object([.init("namespaces", namespacePatterns, description: namespacesDescription)])),
         (apiKeyRevoke, .object([
             .init("revoked_by", .text(minLength: 1, maxLength: 255)),
             .init("reason", .nullable(.text(maxLength: 500)), required: false, description: "Appended to the key's description",

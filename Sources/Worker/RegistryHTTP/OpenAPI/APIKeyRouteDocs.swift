@@ -46,13 +46,28 @@ extension RouteDoc {
 
     static let rotateAPIKey = RouteDoc(
         operationID: "rotate_api_key", summary: "Rotate a key",
-        description: "Creates a successor with the same permission and expiry; the old key keeps working for the grace "
+        description: "Creates a successor with the same permission, expiry and namespace scope; the old key keeps working for the grace "
             + "period. Send `{}` for the defaults. " + hashingNote,
         tag: .apiKeys, pathParameters: [keyID], body: .component(Components.apiKeyRotate),
         success: .json(200, "The old key, the new key (with its plaintext) and the grace period's end",
                        .component(Components.apiKeyRotateResponse)),
         errors: [.authenticationDisabled, keyNotFound,
                  .detail(400, "The key is revoked or expired", when: .authenticationOn)])
+
+    static let getAPIKeyScope = RouteDoc(
+        operationID: "get_api_key_scope", summary: "Get a key's namespace scope",
+        description: "`namespaces`: the key's patterns, or null when the key may use every namespace.",
+        tag: .apiKeys, pathParameters: [keyID],
+        success: .json(200, "The scope", .component(Components.apiKeyScope)),
+        errors: [.authenticationDisabled, keyNotFound])
+
+    static let putAPIKeyScope = RouteDoc(
+        operationID: "put_api_key_scope", summary: "Set a key's namespace scope",
+        description: "Replaces the key's scope (null: every namespace). Every worker uses the new scope from its next "
+            + "request. Audited, and recorded as a `key.scope_changed` event.",
+        tag: .apiKeys, pathParameters: [keyID], body: .component(Components.apiKeyScope),
+        success: .json(200, "The scope now in force", .component(Components.apiKeyScope)),
+        errors: [.authenticationDisabled, keyNotFound])
 
     static let listAuditLogs = RouteDoc(
         operationID: "list_audit_logs", summary: "Read the audit trail", tag: .audit,

@@ -10,6 +10,8 @@ indirect enum JSONSchema: Equatable, Sendable {
     /// One of these strings.
     case enumeration([String])
     case array(JSONSchema)
+    /// An array of `minItems…maxItems` items.
+    case boundedArray(JSONSchema, minItems: Int, maxItems: Int)
     /// An object with these members (closed lists are not enforced: extra members are allowed).
     case object([Property])
     /// An object whose every member is `values`.
@@ -83,6 +85,8 @@ indirect enum JSONSchema: Equatable, Sendable {
             return ["type": "string", "enum": .array(values.map(JSONValue.string))]
         case .array(let items):
             return ["type": "array", "items": items.json]
+        case .boundedArray(let items, let minItems, let maxItems):
+            return ["type": "array", "items": items.json, "minItems": .int(minItems), "maxItems": .int(maxItems)]
         case .object(let properties):
             var members = JSONObject()
             for property in properties { members[property.name] = property.json }

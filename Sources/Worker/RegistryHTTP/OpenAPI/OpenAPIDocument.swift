@@ -100,13 +100,25 @@ struct OpenAPIDocument {
             + automatic(route, validates: validates, hasBody: doc.body != nil, database: doc.usesDatabase || protected)
     }
 
+    /// What a key scoped to namespaces (issue 19) is refused here, if anything.
+    private static func scopeRefusal(_ route: Route) -> String {
+        switch route.namespaceBinding {
+        case .none: return ""
+        case .path, .modelQuery: return ", or is not permitted for the namespace (`Key not permitted for namespace '<ns>'`, "
+            + "`null` naming the global scope)"
+        case .filtered: return ", or names a namespace outside its scope (`Key not permitted for namespace '<ns>'`); "
+            + "otherwise a scoped key's results are filtered to its namespaces"
+        case .unscopedOnly: return ", or is scoped to namespaces (`\(ScopeCheck.unscopedOnly)`)"
+        }
+    }
+
     private func automatic(_ route: Route, validates: Bool, hasBody: Bool, database: Bool) -> [ResponseDoc] {
         var responses: [ResponseDoc] = []
         if settings.enableAuth, let permission = route.permission {
             responses.append(ResponseDoc(status: 401, description: "No API key, or an invalid, revoked or expired one",
                                          content: .json(.component(Components.errorDetail)),
                                          headers: [("WWW-Authenticate", "`\(AuthenticationMiddleware.challenge)`")]))
-            responses.append(.detail(403, "The key lacks the `\(permission.rawValue)` permission"))
+            responses.append(.detail(403, "The key lacks the `\(permission.rawValue)` permission" + Self.scopeRefusal(route)))
         }
         if hasBody {
             responses.append(.detail(413, "The body is larger than `MAX_BODY_SIZE` (\(settings.maxBodySize) bytes)"))

@@ -21,6 +21,8 @@ final class Route: Sendable {
     let permission: Permission?
     /// What the OpenAPI document says about the route beyond its method, path and permission.
     let doc: RouteDoc?
+    /// What a key scoped to namespaces may do here (issue 19).
+    let namespaceBinding: NamespaceBinding
     let handler: Handler
 
     init(_ method: HTTPMethod, _ pattern: String, permission: Permission?, doc: RouteDoc? = nil, _ handler: @escaping Handler) {
@@ -28,6 +30,7 @@ final class Route: Sendable {
         self.pattern = pattern
         self.permission = permission
         self.doc = doc
+        self.namespaceBinding = NamespaceBinding.of(method, pattern)
         self.segments = Route.split(pattern).map { part in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(part)
         }

@@ -100,6 +100,8 @@ enum Routes {
         router.add(.POST, "/api-keys/{key_id}/revoke", .admin, keys.revoke, doc: .revokeAPIKey)
         router.add(.DELETE, "/api-keys/{key_id}", .admin, keys.delete, doc: .deleteAPIKey)
         router.add(.POST, "/api-keys/{key_id}/rotate", .admin, keys.rotate, doc: .rotateAPIKey)
+        router.add(.GET, "/api-keys/{key_id}/scope", .admin, keys.getScope, doc: .getAPIKeyScope)
+        router.add(.PUT, "/api-keys/{key_id}/scope", .admin, keys.putScope, doc: .putAPIKeyScope)
         let events = EventHandlers(app: app)
         router.add(.GET, "/events", .read, events.list, doc: .listEvents)
         let webhooks = WebhookHandlers(app: app)
