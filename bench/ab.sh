@@ -57,27 +57,16 @@ echo "# $WORKERS workers each, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $RO
 
 # start_server NAME BIN DATABASE_URL AUTH: sets PORT_<NAME>, KEY_<NAME>; seeds 20 × 10 × 5 versions.
 start_server() {
-    local name=$1 bin=$2 dburl=$3 auth=$4 dir="$WORK/$1" port sport key="" enable=false pid
+    local name=$1 bin=$2 dburl=$3 auth=$4 dir="$WORK/$1" key="" enable=false
     mkdir -p "$dir"
-    port=$(free_port)
-    sport=$(free_port)
-    while [ "$sport" = "$port" ]; do sport=$(free_port); done
     if [ "$auth" = on ]; then
         enable=true
         key=$(BIN="$bin" admin_key "$dir" "$dburl" bench)
     fi
-    (
-        cd "$dir"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \
-            PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
-            "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers "$WORKERS"
-    ) >"$dir/server.log" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    wait_ready "$port" /health/live "$pid" || { echo "$name did not start:" >&2; tail -n 30 "$dir/server.log" >&2; exit 1; }
-    PYRMUTE_BENCH_KEY="$key" python3 "$ROOT/bench/seed.py" grid "$port" 20 10 "$VERSIONS" >"$dir/seed.out" 2>&1 ||
+    serve_registry "$dir" "$bin" "$dburl" "$WORKERS" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" || exit 1
+    PYRMUTE_BENCH_KEY="$key" python3 "$ROOT/bench/seed.py" grid "$PORT" 20 10 "$VERSIONS" >"$dir/seed.out" 2>&1 ||
         { echo "seeding $name failed:" >&2; cat "$dir/seed.out" >&2; exit 1; }
-    printf -v "PORT_$name" '%s' "$port"
+    printf -v "PORT_$name" '%s' "$PORT"
     printf -v "KEY_$name" '%s' "$key"
 }
 
@@ -101,7 +90,6 @@ measure() {
     echo "${rps:-0} $(to_ms "${p50:-0}") $(to_ms "${p99:-0}")"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 FMT="%-8s %-4s %-9s %-5s %9s %8s %8s\n"
 # shellcheck disable=SC2059  # FMT is this script's own format

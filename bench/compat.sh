@@ -82,23 +82,7 @@ say "#    $PROPS-field Avro record $(wc -c <"$WORK/body-avro.json") B), curl -w 
 
 # start_server BACKEND DATABASE_URL: sets PORT and SERVER_PID.
 start_server() {
-    local backend=$1 dburl=$2 dir="$WORK/$1" sport
-    mkdir -p "$dir"
-    PORT=$(free_port)
-    sport=$(free_port)
-    while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
-    (
-        cd "$dir"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH=false \
-            PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
-            "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers "$WORKERS"
-    ) >"$dir/server.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    if ! wait_ready "$PORT" /health/live "$SERVER_PID"; then
-        echo "pyrmute-registry ($backend) did not start:" >&2; tail -n 30 "$dir/server.log" >&2
-        exit 1
-    fi
+    serve_registry "$WORK/$1" "$BIN" "$2" "$WORKERS" PYRMUTE_REGISTRY_ENABLE_AUTH=false || exit 1
 }
 
 # set_level LEVEL: PUT /config; the answer must name the level.
@@ -128,7 +112,6 @@ register_round() {
     errs=$(( ${non2xx:-0} + ${sockerr:-0} ))
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # part_a BACKEND
 part_a() {

@@ -104,6 +104,43 @@ run_wrk() {
     return $rc
 }
 
+# serve_registry DIR BIN DATABASE_URL WORKERS [NAME=VALUE...]: starts BIN's `pyrmute-registry
+# serve` in DIR (log DIR/server.log) on a free port, request logging off, with the extra settings
+# given as environment assignments; sets PORT and SERVER_PID (also added to PIDS) and waits for
+# liveness. Returns 1 with the log's tail when it does not start.
+serve_registry() {
+    local dir=$1 bin=$2 dburl=$3 workers=$4 sport
+    shift 4
+    mkdir -p "$dir"
+    PORT=$(free_port)
+    sport=$(free_port)
+    while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
+    (
+        cd "$dir" || exit 1
+        exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
+            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false "$@" \
+            "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers "$workers"
+    ) >"$dir/server.log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    if ! wait_ready "$PORT" /health/live "$SERVER_PID"; then
+        echo "pyrmute-registry ($dir, $bin) did not start:" >&2
+        tail -n 30 "$dir/server.log" >&2
+        return 1
+    fi
+}
+
+# Median of the numbers on stdin, one per line.
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# Report lines kept for the summary a script prints at its end: row FORMAT-ARGS... (with the
+# script's FMT) and note TEXT.
+RESULTS=()
+NOTES=()
+# shellcheck disable=SC2059  # FMT is the calling script's own format
+row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
+note() { NOTES+=("# $*"); echo "# $*"; }
+
 # Process bookkeeping: what cleanup() stops when the script exits, however it exits.
 PIDS=()
 PG_DIR=""

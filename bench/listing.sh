@@ -69,13 +69,8 @@ BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 bench_workdir pyrmute-listing-bench
 python3 "$ROOT/bench/seed.py" template >"$WORK/schema.json"
 
-RESULTS=()
-NOTES=()
 FAILED=0
 FMT="%-9s %-7s %-13s %-5s %9s %9s %9s %8s %8s %8s\n"
-# shellcheck disable=SC2059  # FMT is the table's format
-row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
-note() { NOTES+=("# $*"); echo "# $*"; }
 
 # shape SET: sets NS and MODELS (per namespace) of a data set.
 shape() {
@@ -141,25 +136,7 @@ seed() {
 
 # start_server BIN_DIR BACKEND DATABASE_URL: sets PORT and SERVER_PID.
 start_server() {
-    local bin=$1 backend=$2 url=$3 sport
-    PORT=$(free_port)
-    sport=$(free_port)
-    while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
-    mkdir -p "$WORK/$backend"
-    (
-        cd "$WORK/$backend"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$url" \
-            PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
-            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
-            "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers 2
-    ) >"$WORK/$backend/server.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    if ! wait_ready "$PORT" /health/live "$SERVER_PID"; then
-        echo "pyrmute-registry ($backend, $bin) did not start:" >&2; tail -n 40 "$WORK/$backend/server.log" >&2
-        FAILED=1
-        return 1
-    fi
+    serve_registry "$WORK/$2" "$1" "$3" 2 || { FAILED=1; return 1; }
 }
 
 stop_current() {

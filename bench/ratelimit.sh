@@ -56,26 +56,16 @@ echo "# $WORKERS workers each, auth $AUTH, rate limit on = $LIMIT/minute (never 
 
 # start_server SIDE BIN DATABASE_URL: sets PORT_<side>, KEY_<side> (side with _ for -); seeds 20 × 10 × 5 versions.
 start_server() {
-    local side=$1 bin=$2 dburl=$3 var=${1//-/_} dir="$WORK/$1" port sport key="" enable=false limited=false pid
+    local side=$1 bin=$2 dburl=$3 var=${1//-/_} dir="$WORK/$1" port key="" enable=false limited=false
     mkdir -p "$dir"
-    port=$(free_port)
-    sport=$(free_port)
-    while [ "$sport" = "$port" ]; do sport=$(free_port); done
     [ "${side#*-}" = on ] && limited=true
     if [ "$AUTH" = on ]; then
         enable=true
         key=$(BIN="$bin" admin_key "$dir" "$dburl" bench)
     fi
-    (
-        cd "$dir"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$dburl" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \
-            PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED="$limited" PYRMUTE_REGISTRY_RATE_LIMIT_PER_MINUTE="$LIMIT" \
-            PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
-            "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$port" --workers "$WORKERS"
-    ) >"$dir/server.log" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    wait_ready "$port" /health/live "$pid" || { echo "$side did not start:" >&2; tail -n 30 "$dir/server.log" >&2; exit 1; }
+    serve_registry "$dir" "$bin" "$dburl" "$WORKERS" PYRMUTE_REGISTRY_ENABLE_AUTH="$enable" \
+        PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED="$limited" PYRMUTE_REGISTRY_RATE_LIMIT_PER_MINUTE="$LIMIT" || exit 1
+    port=$PORT
     PYRMUTE_BENCH_KEY="$key" python3 "$ROOT/bench/seed.py" grid "$port" 20 10 "$VERSIONS" >"$dir/seed.out" 2>&1 ||
         { echo "seeding $side failed:" >&2; cat "$dir/seed.out" >&2; exit 1; }
     if [ "$limited" = true ] && ! curl -sf -D - -o /dev/null "http://127.0.0.1:$port/" | grep -qi '^X-RateLimit-Limit:'; then
@@ -84,7 +74,7 @@ start_server() {
     fi
     printf -v "PORT_$var" '%s' "$port"
     printf -v "KEY_$var" '%s' "$key"
-    printf -v "PID_$var" '%s' "$pid"
+    printf -v "PID_$var" '%s' "$SERVER_PID"
 }
 
 # worker_ticks PID: CPU clock ticks used so far by the worker processes of the supervisor PID.
@@ -118,7 +108,6 @@ measure() {
         -v n="$(awk '/requests in/ { print $1 }' "$out")" 'BEGIN { printf "%s %s %s %.1f\n", r, a, b, n ? t * 1e6 / hz / n : 0 }'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 FMT="%-8s %-8s %-8s %5s %9s %8s %8s %9s\n"
 # shellcheck disable=SC2059  # FMT is this script's own format

@@ -72,12 +72,9 @@ BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 bench_workdir pyrmute-bench
 
 # ---- measuring -----------------------------------------------------------------------------
-RESULTS=()
 FAILED=0
 FMT="%-32s %12s %10s %10s %9s %10s\n"
 
-# shellcheck disable=SC2059  # FMT is the table's format
-row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 # load NAME PORT PATH PIDS... (extra wrk arguments, e.g. headers, in WRK_EXTRA)
 WRK_EXTRA=()

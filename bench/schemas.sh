@@ -69,8 +69,6 @@ bench_workdir pyrmute-schemas-bench
 # ---- seeding: bench/seed.py (Python, stdlib only) ------------------------------------------
 python3 "$ROOT/bench/seed.py" template >"$WORK/write-schema.json"
 
-NOTES=()
-note() { NOTES+=("# $*"); echo "# $*"; }
 
 # seed LABEL SEED-ARGS...: runs seed.py in the background (so a signal stops it at once).
 seed() {
@@ -110,7 +108,6 @@ check_get() {
 }
 
 # ---- measuring -----------------------------------------------------------------------------
-RESULTS=()
 FAILED=0
 FMT="%-9s %-30s %9s %9s %9s %8s %8s %8s %8s %6s\n"
 SERVER_DOWN=""
@@ -127,8 +124,6 @@ check_server() {
     note "$1: server stopped answering during '$2'"
 }
 
-# shellcheck disable=SC2059  # FMT is the table's format
-row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 # load BACKEND CASE SERVER-PID PATH [LUA-ARGS...]
 # With LUA-ARGS, bench/lua/schemas.lua makes the requests (PATH is then only the base URL) and

@@ -51,13 +51,13 @@ bench_workdir pyrmute-table
 python3 "$ROOT/bench/seed.py" template >"$WORK/write-schema.json"
 
 FMT="%-16s %3s %-4s %-16s %9s %8s %8s %8s %7s %6s\n"
-RESULTS="$WORK/results.txt"
+RESULTS_FILE="$WORK/results.txt"
 {
     echo "# pyrmute-registry benchmark table $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "# wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), $(nproc) cores; seeded 20 namespaces × 10 models × 5 versions"
     # shellcheck disable=SC2059
     printf "$FMT" server wkr auth case "req/s" "p50 ms" "p99 ms" "MiB/wkr" "ready s" errors
-} | tee "$RESULTS"
+} | tee "$RESULTS_FILE"
 
 # measure NAME WORKERS AUTH CASE PORT URL-PATH [LUA-ARGS...]: one wrk run and its row.
 WRK_EXTRA=()
@@ -79,7 +79,7 @@ measure() {
     per_worker=$(ps -o rss= -p "$(IFS=,; echo "${PROCESSES[*]}")" | awk '{ s += $1; n++ } END { if (n) printf "%.1f", s / n / 1024 }')
     # shellcheck disable=SC2059
     printf "$FMT" "$server" "$workers" "$auth" "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" \
-        "${per_worker:-?}" "$READY_SECONDS" $(( ${non2xx:-0} + ${sockerr:-0} )) | tee -a "$RESULTS"
+        "${per_worker:-?}" "$READY_SECONDS" $(( ${non2xx:-0} + ${sockerr:-0} )) | tee -a "$RESULTS_FILE"
 }
 
 # The ceiling: N bare SwiftNIO hello-world processes on one SO_REUSEPORT port.
@@ -185,10 +185,10 @@ done
 # one hot version of the same data (bench/coldreads.sh, SQLite, 2 workers).
 if [ "${COLD_READS:-1}" = 1 ]; then
     DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS "$ROOT/bench/coldreads.sh" "$BIN" 2>&1 |
-        sed 's/^/# /; s/^# #/#/' | tee -a "$RESULTS" || true
+        sed 's/^/# /; s/^# #/#/' | tee -a "$RESULTS_FILE" || true
 fi
 
 mkdir -p "$ROOT/bench/results"
-cp "$RESULTS" "$ROOT/bench/results/table-latest.txt"
-python3 "$ROOT/bench/markdown.py" "$RESULTS" >"$ROOT/bench/results/table-latest.md"
+cp "$RESULTS_FILE" "$ROOT/bench/results/table-latest.txt"
+python3 "$ROOT/bench/markdown.py" "$RESULTS_FILE" >"$ROOT/bench/results/table-latest.md"
 echo "(written to bench/results/table-latest.txt and, as Markdown, table-latest.md)"
