@@ -24,7 +24,8 @@
 #
 # Environment: NS (default 100), MODELS (default 200), DURATION (seconds per case, default 5),
 # WARMUP (default 1), CONNECTIONS (default 16), THREADS (wrk threads, default 2), SCRATCH (swift
-# --scratch-path, default .build-bench), SKIP_BUILD=1, BASE (a build directory to compare with; its
+# --scratch-path, default .build-bench), SKIP_BUILD=1, BIN_DIR (a build directory to use instead of
+# building this checkout), BASE (a build directory to compare with; its
 # index must be the same as this build's: the database is seeded and indexed once, by this build),
 # CASES (default "model field field-glob text any lookup common").
 # Prints a table and writes it to bench/results/discovery-latest.txt.
@@ -55,11 +56,15 @@ bench_tools
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 (the command-line shell) is needed to seed" >&2; exit 2; }
 
 SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    echo "== swift build ${SWIFT_ARGS[*]}" >&2
-    swift build "${SWIFT_ARGS[@]}" >&2
+if [ -n "${BIN_DIR:-}" ]; then
+    BIN=$(cd "$BIN_DIR" && pwd -P)
+else
+    if [ "${SKIP_BUILD:-0}" != 1 ]; then
+        echo "== swift build ${SWIFT_ARGS[*]}" >&2
+        swift build "${SWIFT_ARGS[@]}" >&2
+    fi
+    BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 fi
-BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 if [ -n "$BASE" ]; then
     BASE=$(cd "$BASE" && pwd -P)
     if [ ! -x "$BASE/pyrmute-registry" ] || [ ! -x "$BASE/pyrmute-registry-worker" ]; then
