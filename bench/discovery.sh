@@ -4,6 +4,10 @@
 # response cache off (RESPONSE_CACHE_MB=0: every request runs its queries).
 #
 #   bench/discovery.sh [sqlite] [postgres]      (default: both)
+#   BASE=DIR bench/discovery.sh [...]           before/after: DIR's build (pyrmute-registry and
+#                                               pyrmute-registry-worker) beside this checkout's, on
+#                                               the same seeded database, each case loaded on one
+#                                               then the other in alternating order
 #
 # Data: NS namespaces (ns000…) × MODELS models (model0000…) × 5 versions (1.0.0 … 1.4.0), seeded by
 # SQL after `init-db`; the server indexes them at start (migration 7's backfill, timed). Every
@@ -20,7 +24,10 @@
 #
 # Environment: NS (default 100), MODELS (default 200), DURATION (seconds per case, default 5),
 # WARMUP (default 1), CONNECTIONS (default 16), THREADS (wrk threads, default 2), SCRATCH (swift
-# --scratch-path, default .build-bench), SKIP_BUILD=1.
+# --scratch-path, default .build-bench), SKIP_BUILD=1, BIN_DIR (a build directory to use instead of
+# building this checkout), BASE (a build directory to compare with; its
+# index must be the same as this build's: the database is seeded and indexed once, by this build),
+# CASES (default "model field field-glob text any lookup common").
 # Prints a table and writes it to bench/results/discovery-latest.txt.
 set -euo pipefail
 
@@ -36,6 +43,8 @@ WARMUP=${WARMUP:-1}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 SCRATCH=${SCRATCH:-.build-bench}
+BASE=${BASE:-}
+CASES=${CASES:-model field field-glob text any lookup common}
 
 BACKENDS=("$@")
 [ ${#BACKENDS[@]} -gt 0 ] || BACKENDS=(sqlite postgres)
@@ -47,21 +56,27 @@ bench_tools
 command -v sqlite3 >/dev/null 2>&1 || { echo "sqlite3 (the command-line shell) is needed to seed" >&2; exit 2; }
 
 SWIFT_ARGS=(-c release --scratch-path "$SCRATCH")
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    echo "== swift build ${SWIFT_ARGS[*]}" >&2
-    swift build "${SWIFT_ARGS[@]}" >&2
+if [ -n "${BIN_DIR:-}" ]; then
+    BIN=$(cd "$BIN_DIR" && pwd -P)
+else
+    if [ "${SKIP_BUILD:-0}" != 1 ]; then
+        echo "== swift build ${SWIFT_ARGS[*]}" >&2
+        swift build "${SWIFT_ARGS[@]}" >&2
+    fi
+    BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 fi
-BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
+if [ -n "$BASE" ]; then
+    BASE=$(cd "$BASE" && pwd -P)
+    if [ ! -x "$BASE/pyrmute-registry" ] || [ ! -x "$BASE/pyrmute-registry-worker" ]; then
+        echo "no build in $BASE" >&2
+        exit 2
+    fi
+fi
 
 bench_workdir pyrmute-discovery-bench
 
-RESULTS=()
-NOTES=()
 FAILED=0
-FMT="%-9s %-11s %9s %9s %9s %8s %8s %9s\n"
-# shellcheck disable=SC2059  # FMT is the table's format
-row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
-note() { NOTES+=("# $*"); echo "# $*"; }
+FMT="%-9s %-11s %-5s %9s %9s %9s %8s %8s %9s\n"
 
 # The JSON Schema of every version; @N, @M and @V become its namespace, model and version.
 # shellcheck disable=SC2016  # JSON, not shell: `$schema` and `$id` are keywords
@@ -115,32 +130,22 @@ seed() {
     note "$backend: $((NS * MODELS * 5)) versions seeded; indexing them (fingerprints, search terms) at start took ${elapsed} s"
 }
 
+# start_server BACKEND DATABASE_URL BUILD_DIR LABEL: sets PORT_<LABEL> and SERVER_<LABEL>.
 start_server() {
-    local backend=$1 url=$2 sport
-    PORT=$(free_port)
-    sport=$(free_port)
-    while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
-    mkdir -p "$WORK/$backend"
-    (
-        cd "$WORK/$backend"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$url" PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
-            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false PYRMUTE_REGISTRY_RESPONSE_CACHE_MB=0 \
-            "$BIN/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers 2
-    ) >"$WORK/$backend/server.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    if ! wait_ready "$PORT" /health/live "$SERVER_PID"; then
-        echo "pyrmute-registry ($backend) did not start:" >&2; tail -n 40 "$WORK/$backend/server.log" >&2
+    local backend=$1 url=$2 bin=$3 label=$4
+    if ! serve_registry "$WORK/$backend-$label" "$bin" "$url" 2 PYRMUTE_REGISTRY_RESPONSE_CACHE_MB=0; then
         FAILED=1
         return 1
     fi
+    printf -v "PORT_$label" '%s' "$PORT"
+    printf -v "SERVER_$label" '%s' "$SERVER_PID"
 }
 
-# load BACKEND CASE PATH [LUA]
+# load BACKEND CASE LABEL PORT PATH [LUA]
 load() {
-    local backend=$1 name=$2 path=$3 script=${4:-} out url total
-    out="$WORK/wrk-$backend-$name.txt"
-    url="http://127.0.0.1:$PORT$path"
+    local backend=$1 name=$2 label=$3 port=$4 path=$5 script=${6:-} out url total
+    out="$WORK/wrk-$backend-$name-$label.txt"
+    url="http://127.0.0.1:$port$path"
     local args=(-t"$THREADS" -c"$CONNECTIONS")
     [ -n "$script" ] && args+=(-s "$script")
     if [ -n "$script" ]; then
@@ -152,11 +157,11 @@ load() {
     if [ "$WARMUP" -gt 0 ]; then run_wrk $((WARMUP + 60)) /dev/null "${args[@]}" -d"${WARMUP}s" "$url" || true; fi
     if ! run_wrk $((DURATION + 60)) "$out" "${args[@]}" -d"${DURATION}s" --timeout 5s --latency "$url"; then
         echo "wrk failed for $backend $name:" >&2; cat "$out" >&2
-        row "$backend" "$name" "FAILED" "-" "-" "-" "-" "$total"; FAILED=1; return
+        row "$backend" "$name" "$label" "FAILED" "-" "-" "-" "-" "$total"; FAILED=1; return
     fi
     local rps p50 p99 non2xx sockerr
     read_wrk "$out"
-    row "$backend" "$name" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "${non2xx:-0}" "${sockerr:-0}" "$total"
+    row "$backend" "$name" "$label" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "${non2xx:-0}" "${sockerr:-0}" "$total"
     if [ "${non2xx:-0}" -ne 0 ] || [ "${sockerr:-0}" -ne 0 ]; then FAILED=1; fi
 }
 
@@ -176,11 +181,12 @@ f:close()
 LUA
 
 # shellcheck disable=SC2059
-HEADER=$(printf "$FMT" "backend" "case" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "results")
+HEADER=$(printf "$FMT" "backend" "case" "build" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "results")
 {
     echo "# pyrmute-registry discovery bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "# $((NS * MODELS * 5)) versions; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), $(nproc) cores,"
     echo "# 2 workers, RESPONSE_CACHE_MB=0; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    [ -z "$BASE" ] || echo "# build: new = $BIN, base = $BASE (alternating: base first in odd cases, new first in even ones)"
 } | tee "$WORK/header.txt"
 echo "$HEADER"
 
@@ -192,21 +198,42 @@ for backend in "${BACKENDS[@]}"; do
         PG_DIR="$WORK/pg"
         pg_port=$(free_port)
         if ! "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null; then
-            row postgres "(cluster)" "FAILED" "-" "-" "-" "-" "-"; FAILED=1; PG_DIR=""; continue
+            row postgres "(cluster)" "-" "FAILED" "-" "-" "-" "-" "-"; FAILED=1; PG_DIR=""; continue
         fi
         file=""
         url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" discovery)
     fi
     seed "$backend" "$url" "$file"
-    start_server "$backend" "$url" || continue
-    load "$backend" model "/search?q=model0042&kind=model"
-    load "$backend" field "/search?q=model0042_ref&kind=field"
-    load "$backend" field-glob "/search?q=mod*0042_r*&kind=field"
-    load "$backend" text "/search?q=ns042+service&kind=text"
-    load "$backend" any "/search?q=model0042"
-    load "$backend" lookup "/schemas/lookup" "$WORK/lookup.lua"
-    load "$backend" common "/search?q=currency&kind=field"
-    stop_server "$SERVER_PID" "$backend" "$WORK/$backend/server.log"
+    LABELS=(new)
+    [ -z "$BASE" ] || LABELS=(base new)
+    start_server "$backend" "$url" "$BIN" new || continue
+    if [ -n "$BASE" ]; then start_server "$backend" "$url" "$BASE" base || continue; fi
+    n=0
+    for name in $CASES; do
+        case "$name" in
+            model) path="/search?q=model0042&kind=model" ;;
+            field) path="/search?q=model0042_ref&kind=field" ;;
+            field-glob) path="/search?q=mod*0042_r*&kind=field" ;;
+            text) path="/search?q=ns042+service&kind=text" ;;
+            any) path="/search?q=model0042" ;;
+            lookup) path="/schemas/lookup" ;;
+            common) path="/search?q=currency&kind=field" ;;
+            *) echo "unknown case: $name" >&2; exit 2 ;;
+        esac
+        script=""
+        [ "$name" = lookup ] && script="$WORK/lookup.lua"
+        order=("${LABELS[@]}")
+        if [ $((n % 2)) -eq 1 ] && [ ${#LABELS[@]} -eq 2 ]; then order=(new base); fi
+        n=$((n + 1))
+        for label in "${order[@]}"; do
+            port_var="PORT_$label"
+            load "$backend" "$name" "$label" "${!port_var}" "$path" "$script"
+        done
+    done
+    for label in "${LABELS[@]}"; do
+        server_var="SERVER_$label"
+        stop_server "${!server_var}" "$backend $label" "$WORK/$backend-$label/server.log"
+    done
     PIDS=()
 done
 
