@@ -104,7 +104,7 @@ let package = Package(
             name: "RegistryHTTP",
             dependencies: [
                 "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTraffic", "RegistrySchemas", "CZlib",
-                "RegistryTracing",
+                "RegistryTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,6 +119,7 @@ let package = Package(
             name: "RegistryDelivery",
             dependencies: [
                 "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -145,8 +146,8 @@ let package = Package(
         .executableTarget(
             name: "pyrmute-registry-worker",
             dependencies: [
-                "RegistryHTTP", "RegistryDelivery", "RegistryTelemetry", "RegistryJSON", "RegistryStorage", "RegistryRuntime",
-                "RegistryDomain", "CShim",
+                "RegistryHTTP", "RegistryDelivery", "RegistryTelemetry", "RegistryTracing", "RegistryJSON", "RegistryStorage",
+                "RegistryRuntime", "RegistryDomain", "CShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

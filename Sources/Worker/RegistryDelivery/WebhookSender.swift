@@ -55,7 +55,7 @@ final class WebhookSender: Sendable {
         return attempt(job, span: span).map { outcome in
             if let code = outcome.responseCode { span.attributes["http.response.status_code"] = code }
             if let error = outcome.error {
-                span.attributes["error.type"] = outcome.responseCode.map(String.init) ?? "delivery"
+                span.attributes["error.type"] = outcome.responseCode.map { String($0) } ?? "delivery"
                 span.setStatus(SpanStatus(code: .error, message: error))
             }
             span.end()

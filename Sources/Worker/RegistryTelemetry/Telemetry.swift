@@ -9,7 +9,7 @@ import Tracing
 /// OpenTelemetry for the worker (OTEL_ENABLED; docs/tracing.md): swift-otel's tracer with its batch
 /// span processor and OTLP/HTTP (protobuf) exporter, bootstrapped as the process's tracer, and its
 /// background work run on a task of its own. `shutdown()` at drain exports what is still queued.
-public final class Telemetry: Sendable {
+public final class Telemetry: @unchecked Sendable {   // immutable; the semaphore is thread-safe
     private let group: ServiceGroup
     private let finished = DispatchSemaphore(value: 0)
 

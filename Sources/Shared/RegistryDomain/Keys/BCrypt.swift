@@ -26,7 +26,7 @@ public enum BCrypt {
         Traces.child("bcrypt", { attributes in
             if let cost = bcryptCost(setting) { attributes["pyrmute.bcrypt.cost"] = cost }
         }) {
-            crypt(secret, setting: setting)
+            hashOnce(secret, setting: setting)
         }
     }
 
@@ -36,7 +36,7 @@ public enum BCrypt {
         return parts.count >= 2 ? Int(parts[1]) : nil
     }
 
-    private static func crypt(_ secret: String, setting: String) -> String? {
+    private static func hashOnce(_ secret: String, setting: String) -> String? {
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
         defer {
             memset(data, 0, MemoryLayout<crypt_data>.size)   // no key material left behind
