@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Every target is in the Swift 6 language mode (this manifest's default) but IntegrationTests.
@@ -17,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // Webhook delivery only (the worker's RegistryDelivery); the supervisor does not link it.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // OpenTelemetry tracing (docs/tracing.md): the API everywhere spans start (RegistryTracing), the
+        // OTLP/HTTP exporter in the worker only (RegistryTelemetry). Only the OTLPHTTP trait: the
+        // gRPC exporter would add grpc-swift, its HTTP/2 transport and their build time.
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
@@ -34,9 +40,20 @@ let package = Package(
             dependencies: ["RegistryJSON"],
             path: "Sources/Shared/RegistryJSONSchema"
         ),
+        // The spans of a request (issue 19): on/off switch, the current request's context, SQL and
+        // bcrypt spans. The Tracing API only (no exporter): RegistryTelemetry installs the tracer.
+        .target(
+            name: "RegistryTracing",
+            dependencies: [
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Shared/RegistryTracing"
+        ),
         .target(
             name: "RegistryStorage",
-            dependencies: ["RegistryJSON", "CSQLite", "CPostgres"],
+            dependencies: ["RegistryJSON", "RegistryTracing", "CSQLite", "CPostgres"],
             path: "Sources/Shared/RegistryStorage"
         ),
         .target(
@@ -54,7 +71,7 @@ let package = Package(
         .target(
             name: "RegistryDomain",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDiscovery", "CCrypt",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDiscovery", "RegistryTracing", "CCrypt",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -87,6 +104,7 @@ let package = Package(
             name: "RegistryHTTP",
             dependencies: [
                 "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTraffic", "RegistrySchemas", "CZlib",
+                "RegistryTracing", .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -100,7 +118,8 @@ let package = Package(
         .target(
             name: "RegistryDelivery",
             dependencies: [
-                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain",
+                "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "RegistryTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -110,11 +129,25 @@ let package = Package(
             ],
             path: "Sources/Worker/RegistryDelivery"
         ),
+        // OpenTelemetry's SDK and OTLP/HTTP exporter (swift-otel): bootstrapped by the worker when
+        // OTEL_ENABLED. Only the worker links it.
+        .target(
+            name: "RegistryTelemetry",
+            dependencies: [
+                "RegistryRuntime", "RegistryTracing",
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Worker/RegistryTelemetry"
+        ),
         // The worker process: fd 3 and fd 4 from the supervisor, signals, heartbeat, drain.
         .executableTarget(
             name: "pyrmute-registry-worker",
             dependencies: [
-                "RegistryHTTP", "RegistryDelivery", "RegistryJSON", "RegistryStorage", "RegistryRuntime", "RegistryDomain", "CShim",
+                "RegistryHTTP", "RegistryDelivery", "RegistryTelemetry", "RegistryTracing", "RegistryJSON", "RegistryStorage",
+                "RegistryRuntime", "RegistryDomain", "CShim",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import CPostgres
+import RegistryTracing
 import Foundation
 
 /// libpq: one connection, session time zone UTC, named prepared statements cached per SQL text.
@@ -80,6 +81,10 @@ public final class PostgresConnection: DatabaseConnection {
     }
 
     public func executeScript(_ sql: String) throws {
+        try StatementSpan.run(sql, system: "postgresql") { try exec(sql) }
+    }
+
+    private func exec(_ sql: String) throws {
         guard let conn else { throw DatabaseError.connectionFailed("connection closed") }
         let result = PQexec(conn, sql)
         defer { PQclear(result) }
@@ -100,7 +105,12 @@ public final class PostgresConnection: DatabaseConnection {
 
     // MARK: - internals
 
+    /// The statement's result (the caller clears it), in a span when a traced request runs it.
     private func run(_ sql: String, _ parameters: [SQLValue]) throws -> OpaquePointer {
+        try StatementSpan.run(sql, system: "postgresql") { try runPrepared(sql, parameters) }
+    }
+
+    private func runPrepared(_ sql: String, _ parameters: [SQLValue]) throws -> OpaquePointer {
         guard let conn else { throw DatabaseError.connectionFailed("connection closed") }
         let name = try statementName(for: sql, on: conn)
         let texts: [String?] = parameters.map(Self.text)

@@ -1,4 +1,5 @@
 import CSQLite
+import RegistryTracing
 import Foundation
 
 /// libsqlite3: WAL, a busy timeout, foreign keys on, a cache of prepared statements; write
@@ -52,6 +53,10 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     public func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
+        try StatementSpan.run(sql, system: "sqlite") { try rows(sql, parameters) }
+    }
+
+    private func rows(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
         let stmt = try prepared(sql)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         try bind(parameters, to: stmt)
@@ -71,6 +76,10 @@ public final class SQLiteConnection: DatabaseConnection {
 
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
+        try StatementSpan.run(sql, system: "sqlite") { try step(sql, parameters) }
+    }
+
+    private func step(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
         let stmt = try prepared(sql)
         defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
         try bind(parameters, to: stmt)
@@ -81,6 +90,10 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     public func executeScript(_ sql: String) throws {
+        try StatementSpan.run(sql, system: "sqlite") { try exec(sql) }
+    }
+
+    private func exec(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(db, sql, nil, nil, &message)
         if rc != SQLITE_OK {

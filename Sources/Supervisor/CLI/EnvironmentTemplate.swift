@@ -91,7 +91,8 @@ enum EnvironmentTemplate {
         PYRMUTE_REGISTRY_SENTRY_TRACES_SAMPLE_RATE=\(d.sentryTracesSampleRate)
         PYRMUTE_REGISTRY_SENTRY_PROFILES_SAMPLE_RATE=\(d.sentryProfilesSampleRate)
         PYRMUTE_REGISTRY_OTEL_ENABLED=\(d.otelEnabled)
-        # PYRMUTE_REGISTRY_OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317
+        # OTLP over HTTP (docs/tracing.md): a collector's base URL, /v1/traces is appended
+        # PYRMUTE_REGISTRY_OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318
 
         """
     }

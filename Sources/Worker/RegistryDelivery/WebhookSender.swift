@@ -4,6 +4,8 @@ import NIOCore
 import NIOHTTP1
 import RegistryDomain
 import RegistryJSON
+import RegistryTracing
+import Tracing
 
 /// Sends deliveries: a POST with the event's JSON and the Standard Webhooks headers
 /// (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Connect timeout 5 s, 10 s for the
@@ -62,8 +64,37 @@ final class WebhookSender: @unchecked Sendable {   // `clients` is touched by th
         }
     }
 
+    /// One attempt; with tracing on, in a client span of its own trace (`webhook.deliver`) whose
+    /// `traceparent` goes with the request, so that the receiver can continue it.
     private func start(_ job: DeliveryQueue.Job, target: PinnedClients.Target, on loop: EventLoop)
         -> EventLoopFuture<DeliveryOutcome> {
+        guard let span = Traces.root("webhook.deliver", kind: .client) else {
+            return attempt(job, target: target, on: loop, span: nil)
+        }
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = "POST"
+            if let url = URL(string: job.url) {
+                if let host = url.host { attributes["server.address"] = host }
+                if let port = url.port { attributes["server.port"] = port }
+            }
+            attributes["pyrmute.webhook.id"] = job.delivery.webhookID
+            attributes["pyrmute.webhook.delivery_id"] = job.delivery.id
+            attributes["pyrmute.webhook.event_type"] = job.delivery.eventType
+            attributes["pyrmute.webhook.attempt"] = job.delivery.attempts + 1
+        }
+        return attempt(job, target: target, on: loop, span: span).map { outcome in
+            if let code = outcome.responseCode { span.attributes["http.response.status_code"] = code }
+            if let error = outcome.error {
+                span.attributes["error.type"] = outcome.responseCode.map { String($0) } ?? "delivery"
+                span.setStatus(SpanStatus(code: .error, message: error))
+            }
+            span.end()
+            return outcome
+        }
+    }
+
+    private func attempt(_ job: DeliveryQueue.Job, target: PinnedClients.Target, on loop: EventLoop,
+                         span: (any Span)?) -> EventLoopFuture<DeliveryOutcome> {
         let started = DispatchTime.now().uptimeNanoseconds
         let elapsed: @Sendable () -> Int = { Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
         func done(_ error: String) -> EventLoopFuture<DeliveryOutcome> {
@@ -85,6 +116,7 @@ final class WebhookSender: @unchecked Sendable {   // `clients` is touched by th
         headers.add(name: "webhook-timestamp", value: String(timestamp))
         headers.add(name: "webhook-signature", value: WebhookSigner.header(secrets: job.secrets, id: event.id,
                                                                            timestamp: timestamp, body: body))
+        if let span { InstrumentationSystem.instrument.inject(span.context, into: &headers, using: HeaderInjector()) }
         let request: HTTPClient.Request
         do {
             request = try HTTPClient.Request(url: job.url, method: .POST, headers: headers, body: .bytes(body))
@@ -129,4 +161,11 @@ final class LimitedBody: HTTPClientResponseDelegate, @unchecked Sendable {
     }
 
     func didFinishRequest(task: HTTPClient.Task<Int>) throws -> Int { status }
+}
+
+/// Writes propagation headers (`traceparent`) into an outgoing request.
+struct HeaderInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
+        carrier.replaceOrAdd(name: key, value: value)
+    }
 }

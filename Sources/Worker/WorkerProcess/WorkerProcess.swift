@@ -12,6 +12,8 @@ import RegistryDomain
 import RegistryHTTP
 import RegistryRuntime
 import RegistryStorage
+import RegistryTelemetry
+import RegistryTracing
 
 /// A worker's life: spawn → settings → database pool → serve → drain → exit.
 /// Exit status `WorkerHandshake.bootFailure` tells the supervisor the worker cannot boot (bad
@@ -42,9 +44,18 @@ enum WorkerProcess {
             fputs("pyrmute-registry-worker: \(error)\n", stderr)
             exit(bootFailure)
         }
-        LogSetup.bootstrap(settings, process: "worker", output: EventLoopLogOutput())
+        // With tracing on, lines logged inside a request's thread-pool work carry its trace and span ids.
+        LogSetup.bootstrap(settings, process: "worker", output: EventLoopLogOutput(),
+                           metadataProvider: settings.otelEnabled ? Traces.currentLogMetadata : nil)
         var logger = Logger(label: "pyrmute.worker")
         logger[metadataKey: "slot"] = "\(handshake.slot.map(String.init) ?? "-")"
+        let telemetry: Telemetry?
+        do {
+            telemetry = try Telemetry.start(settings, logger: logger)   // before the pipeline is built: it asks `Traces.enabled`
+        } catch {
+            fputs("pyrmute-registry-worker: cannot start tracing: \(error)\n", stderr)
+            exit(bootFailure)
+        }
 
         let region = SharedRegion.attach(descriptor: handshake.sharedRegion)
         let pool = ConnectionPool(url: url, capacity: settings.databasePoolSize, writerGate: region.writerGate)
@@ -110,6 +121,7 @@ enum WorkerProcess {
         signals.cancel()
         deliverer?.stop()
         app.flushPending()
+        telemetry?.shutdown()   // exports the spans still queued
         heartbeat?.stop()
         link?.flush()
         try? threadPool.syncShutdownGracefully()

@@ -1,5 +1,6 @@
 import CCrypt
 import Foundation
+import RegistryTracing
 
 /// bcrypt through libxcrypt: `$2b$`, cost 12 for new hashes; verification re-hashes with the
 /// stored hash as setting and compares in constant time. About a quarter second of CPU per call:
@@ -20,7 +21,22 @@ public enum BCrypt {
         return constantTimeEquals(Array(computed.utf8), Array(hash.utf8))
     }
 
+    /// In a `bcrypt` span when a traced request runs it (the cost only, never the secret or hash).
     private static func run(_ secret: String, setting: String) -> String? {
+        Traces.child("bcrypt", { attributes in
+            if let cost = bcryptCost(setting) { attributes["pyrmute.bcrypt.cost"] = cost }
+        }) {
+            hashOnce(secret, setting: setting)
+        }
+    }
+
+    /// The cost of a `$2b$12$…` setting (nil if it is not one).
+    private static func bcryptCost(_ setting: String) -> Int? {
+        let parts = setting.split(separator: "$", maxSplits: 3)
+        return parts.count >= 2 ? Int(parts[1]) : nil
+    }
+
+    private static func hashOnce(_ secret: String, setting: String) -> String? {
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
         defer {
             memset(data, 0, MemoryLayout<crypt_data>.size)   // no key material left behind

@@ -9,15 +9,19 @@ import RegistryJSON
 /// Log lines on stdout: `console` (human) or `json` (one object per line, forced in production).
 public enum LogSetup {
     /// `output` receives every formatted line (the worker batches the lines of one event-loop tick).
-    public static func bootstrap(_ settings: Settings, process: String, output: any LogLineOutput = StandardOutput()) {
+    /// `metadataProvider`: metadata of the current context added to every line (with tracing on,
+    /// `trace_id` and `span_id` of the request a thread-pool thread works for).
+    public static func bootstrap(_ settings: Settings, process: String, output: any LogLineOutput = StandardOutput(),
+                                 metadataProvider: Logger.MetadataProvider? = nil) {
         let json = settings.logFormat == .json || settings.isProduction
         let level = logLevel(settings.logLevel)
         let pid = Int(getpid())
-        LoggingSystem.bootstrap { label in
+        LoggingSystem.bootstrap({ label, provider in
             var handler = LineLogHandler(label: label, process: process, pid: pid, json: json, output: output)
             handler.logLevel = level
+            handler.metadataProvider = provider
             return handler
-        }
+        }, metadataProvider: metadataProvider)
     }
 
     public static func logLevel(_ level: Settings.LogLevel) -> Logger.Level {
@@ -34,6 +38,7 @@ public enum LogSetup {
 public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
+    public var metadataProvider: Logger.MetadataProvider?
     let label: String
     let process: String
     let pid: Int
@@ -48,6 +53,7 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         let level = event.level, message = event.message
         var all = metadata
+        if let provided = metadataProvider?.get(), !provided.isEmpty { all.merge(provided) { current, _ in current } }
         if let explicit = event.metadata { all.merge(explicit) { _, new in new } }
         if let error = event.error { all["error"] = "\(error)" }
         let time = Timestamp.now().isoZulu

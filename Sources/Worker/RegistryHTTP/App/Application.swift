@@ -67,7 +67,8 @@ public final class Application: Sendable {
     /// request's event loop. `hashing`: the work mints a key (`HashingLane`).
     func blocking<T: Sendable>(_ request: Request, hashing: Bool = false,
                                _ work: @escaping @Sendable () throws -> T) -> EventLoopFuture<T> {
-        hashing ? self.hashing.run(on: request.eventLoop, work) : threadPool.runIfActive(eventLoop: request.eventLoop, work)
+        if let span = request.span { return tracedBlocking(request, span: span, hashing: hashing, work) }
+        return hashing ? self.hashing.run(on: request.eventLoop, work) : threadPool.runIfActive(eventLoop: request.eventLoop, work)
     }
 
     /// The answer of a handler that reaches the database: `work` runs on the thread pool (after the

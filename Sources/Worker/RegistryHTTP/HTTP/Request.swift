@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import RegistryJSON
+import Tracing
 
 /// One decoded HTTP request, as handlers see it. What the middlewares learn about it travels
 /// beside it in `RequestContext`.
@@ -14,6 +15,9 @@ struct Request: Sendable {
     let rawQuery: String?
     /// The matched route's path parameters (`RouteMatchingMiddleware`).
     var parameters: [String: String] = [:]
+    /// The request's server span when tracing is on (`TracingMiddleware`); the thread-pool hop
+    /// starts its child span from it. Nil when tracing is off.
+    var span: (any Span)?
 
     init(head: HTTPRequestHead, body: ByteBuffer?, remoteAddress: SocketAddress?, eventLoop: EventLoop) {
         self.head = head

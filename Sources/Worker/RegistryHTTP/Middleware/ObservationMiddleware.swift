@@ -17,6 +17,7 @@ struct ObservationMiddleware: Middleware {
     func handle(_ request: Request, context: RequestContext, next: any Responder) -> EventLoopFuture<Response> {
         var observed = context
         observed.correlationID = CorrelationID.resolve(request.headers)
+        if let span = request.span { TracingMiddleware.name(span, request, observed) }
         let answered = next.respond(to: request, context: observed)
         guard let audit, audit.covers(request, observed) else {
             return answered.map { [self, context = observed] response in observe(request, response, context) }

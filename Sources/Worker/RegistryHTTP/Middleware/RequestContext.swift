@@ -8,7 +8,8 @@ struct RequestContext: Sendable {
     /// When the request reached the pipeline: the start of the duration in metrics, the access
     /// line and the audit trail.
     let startedAt: NIODeadline
-    let logger: Logger
+    /// The request's logger: with tracing on, its metadata carries `trace_id` and `span_id`.
+    var logger: Logger
     /// What the router made of the method and path (`RouteMatchingMiddleware`).
     var resolution = Router.Resolution.notFound
     /// `X-Correlation-ID` of the response and the logs (`ObservationMiddleware`).

@@ -1,9 +1,10 @@
 import Logging
 import NIOCore
+import RegistryTracing
 
 /// The worker's request path: the middlewares in order, then the route's handler.
 ///
-///     CORS (preflight) → route matching → authentication → observation → error mapping
+///     [tracing] → CORS (preflight) → route matching → authentication → observation → error mapping
 ///       → rate limit → authorization → route
 ///
 /// Authentication only identifies the key and records its verdict; it comes before observation so
@@ -17,10 +18,11 @@ struct RequestPipeline: Sendable {
     init(app: Application) {
         logger = app.logger
         let router = Routes.make(app)
-        var middlewares: [any Middleware] = [
-            CORSMiddleware(policy: app.cors, metrics: app.metrics),
-            RouteMatchingMiddleware(router: router),
-        ]
+        var middlewares: [any Middleware] = []
+        // Only when OTEL_ENABLED: off, the request path has no tracing step at all.
+        if Traces.enabled { middlewares.append(TracingMiddleware()) }
+        middlewares.append(CORSMiddleware(policy: app.cors, metrics: app.metrics))
+        middlewares.append(RouteMatchingMiddleware(router: router))
         if app.settings.enableAuth { middlewares.append(AuthenticationMiddleware(app: app)) }
         middlewares.append(ObservationMiddleware(app: app))
         middlewares.append(ErrorMappingMiddleware(isProduction: app.settings.isProduction))
