@@ -3,7 +3,7 @@ import NIOCore
 
 /// The worker's request path: the middlewares in order, then the route's handler.
 ///
-///     CORS (preflight) → route matching → authentication → observation → error mapping
+///     CORS (preflight) → route matching → [UI] → authentication → observation → error mapping
 ///       → rate limit → authorization → route
 ///
 /// Authentication only identifies the key and records its verdict; it comes before observation so
@@ -21,6 +21,9 @@ struct RequestPipeline: Sendable {
             CORSMiddleware(policy: app.cors, metrics: app.metrics),
             RouteMatchingMiddleware(router: router),
         ]
+        if app.settings.isUIEnabled {
+            middlewares.append(UIMiddleware(layout: UILayout(settings: app.settings), authenticationOn: app.settings.enableAuth))
+        }
         if app.settings.enableAuth { middlewares.append(AuthenticationMiddleware(app: app)) }
         middlewares.append(ObservationMiddleware(app: app))
         middlewares.append(ErrorMappingMiddleware(isProduction: app.settings.isProduction))
