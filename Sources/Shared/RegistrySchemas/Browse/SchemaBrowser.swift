@@ -111,6 +111,16 @@ public struct VersionSummary: Sendable {
     public let deprecated: Bool
     public let deprecatedAt: Timestamp?
     public let deprecationMessage: String?
+
+    public init(version: String, registeredAt: Timestamp, registeredBy: String, deprecated: Bool, deprecatedAt: Timestamp?,
+                deprecationMessage: String?) {
+        self.version = version
+        self.registeredAt = registeredAt
+        self.registeredBy = registeredBy
+        self.deprecated = deprecated
+        self.deprecatedAt = deprecatedAt
+        self.deprecationMessage = deprecationMessage
+    }
 }
 
 public struct ModelDetail: Sendable {
@@ -118,6 +128,12 @@ public struct ModelDetail: Sendable {
     /// Semantic order, oldest first.
     public let versions: [VersionSummary]
     public let compatibility: CompatibilitySetting
+
+    public init(key: ModelKey, versions: [VersionSummary], compatibility: CompatibilitySetting) {
+        self.key = key
+        self.versions = versions
+        self.compatibility = compatibility
+    }
 }
 
 public struct VersionDiff: Sendable {

@@ -122,6 +122,11 @@ struct UIHandlers {
         request.eventLoop.makeSucceededFuture(Self.stylesheetResponse)
     }
 
+    func icon(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
+        request.eventLoop.makeSucceededFuture(Self.iconResponse)
+    }
+
+    private static let iconResponse = asset(UIAssets.icon, type: "image/svg+xml")
     private static let scriptResponse = asset(UIAssets.script, type: "text/javascript; charset=utf-8")
     private static let stylesheetResponse = asset(UIAssets.stylesheet, type: "text/css; charset=utf-8")
 

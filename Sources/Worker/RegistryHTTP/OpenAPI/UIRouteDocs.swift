@@ -38,6 +38,8 @@ extension RouteDoc {
         usesDatabase: true)
     static let uiScript = RouteDoc(operationID: "ui_script", summary: "UI: its script", description: absent, tag: .ui,
                                    success: ResponseDoc(status: 200, description: "JavaScript", content: .text(mediaType: "text/javascript")))
+    static let uiIcon = RouteDoc(operationID: "ui_icon", summary: "UI: its icon", description: absent, tag: .ui,
+                                 success: ResponseDoc(status: 200, description: "SVG", content: .text(mediaType: "image/svg+xml")))
     static let uiStylesheet = RouteDoc(operationID: "ui_stylesheet", summary: "UI: its stylesheet", description: absent, tag: .ui,
                                        success: ResponseDoc(status: 200, description: "CSS", content: .text(mediaType: "text/css")))
 }

@@ -45,6 +45,7 @@ enum Routes {
             router.add(.POST, UIPaths.check, .read, ui.check, doc: .uiCheck)
             router.add(.GET, UIPaths.script, nil, ui.script, doc: .uiScript)
             router.add(.GET, UIPaths.stylesheet, nil, ui.stylesheet, doc: .uiStylesheet)
+            router.add(.GET, UIPaths.icon, nil, ui.icon, doc: .uiIcon)
         }
 
         // The compatibility routes come first: a path such as `/schemas/a/versions/config` is the

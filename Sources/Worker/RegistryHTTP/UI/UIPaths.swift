@@ -11,6 +11,7 @@ enum UIPaths {
     static let check = "/ui/check"
     static let script = "/ui/static/app.js"
     static let stylesheet = "/ui/static/app.css"
+    static let icon = "/ui/static/favicon.svg"
 
     static func namespace(_ namespace: String?) -> String {
         link(Self.namespace, namespace.map { [("namespace", $0)] } ?? [])
