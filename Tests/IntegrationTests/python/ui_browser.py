@@ -50,7 +50,6 @@ def main():
 
 def run(driver, base, shots, key):
     wait = WebDriverWait(driver, 20)
-    seen_logs = {"browser": 0}
 
     def check_logs(step):
         """No console error, no failed request since the last step."""
@@ -116,7 +115,8 @@ def run(driver, base, shots, key):
         driver.save_screenshot(os.path.join(shots, "key-prompt.png"))
         accessible("key-prompt")
         driver.find_element(By.ID, "api-key").send_keys(key)
-        form.submit()
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "main h1"), "Schemas"))
         stored = driver.execute_script("return sessionStorage.getItem('pyrmute-registry-api-key')")
         if stored != key:
             raise Failure("the key is not in sessionStorage")

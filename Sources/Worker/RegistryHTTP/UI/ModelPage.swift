@@ -8,7 +8,7 @@ struct ModelPage {
 
     func render(_ model: ModelDetail) -> String {
         let key = model.key
-        return layout.page(key.identifier, crumbs: UILayout.modelCrumbs(key).dropLast() + [(key.model, nil)],
+        return layout.page(key.identifier, crumbs: Array(UILayout.modelCrumbs(key).dropLast()) + [(label: key.model, href: nil)],
                            capacity: 2048 + model.versions.count * 600) { h in
             h.raw("<h1>Model <span class=\"name\">")
             h.text(key.model)
@@ -51,7 +51,7 @@ struct ModelPage {
                             level: String? = nil, into h: inout HTMLWriter) {
         guard versions.count > 1 || from != nil else { return }
         h.raw("<form class=\"compare\" method=\"get\"")
-        h.attribute("action", UIPaths.diff)
+        h.attribute("action", UIPaths.diffPath)
         h.raw(">")
         if let namespace = key.namespace {
             h.raw("<input type=\"hidden\" name=\"namespace\"")

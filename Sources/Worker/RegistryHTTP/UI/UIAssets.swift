@@ -209,7 +209,7 @@ enum UIAssets {
 """#
 
     /// A browser asks for an icon; one from this origin keeps it from a 404.
-    static let icon = #"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#24292f"/><path d="M4 4h5a3 3 0 0 1 0 6H6v2H4z" fill="#fff"/></svg>"#
+    static let icon = ##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#24292f"/><path d="M4 4h5a3 3 0 0 1 0 6H6v2H4z" fill="#fff"/></svg>"##
 
     static let stylesheet = #"""
 :root { --fg: #1b1f24; --muted: #4d5561; --line: #d0d7de; --bg: #ffffff; --panel: #f6f8fa; --link: #0550ae;

@@ -4,30 +4,30 @@ import RegistrySchemas
 /// scope), so that every name — slashes, dots, `versions` — fits one route per page.
 enum UIPaths {
     static let home = "/ui"
-    static let namespace = "/ui/namespace"
-    static let model = "/ui/model"
-    static let version = "/ui/version"
-    static let diff = "/ui/diff"
-    static let check = "/ui/check"
+    static let namespacePath = "/ui/namespace"
+    static let modelPath = "/ui/model"
+    static let versionPath = "/ui/version"
+    static let diffPath = "/ui/diff"
+    static let checkPath = "/ui/check"
     static let script = "/ui/static/app.js"
     static let stylesheet = "/ui/static/app.css"
     static let icon = "/ui/static/favicon.svg"
 
     static func namespace(_ namespace: String?) -> String {
-        link(Self.namespace, namespace.map { [("namespace", $0)] } ?? [])
+        link(namespacePath, namespace.map { [("namespace", $0)] } ?? [])
     }
 
-    static func model(_ key: ModelKey) -> String { link(model, scope(key)) }
+    static func model(_ key: ModelKey) -> String { link(modelPath, scope(key)) }
 
     static func version(_ key: ModelKey, _ version: String) -> String {
-        link(Self.version, scope(key) + [("version", version)])
+        link(versionPath, scope(key) + [("version", version)])
     }
 
     static func diff(_ key: ModelKey, from: String, to: String, level: String? = nil) -> String {
-        link(Self.diff, scope(key) + [("from", from), ("to", to)] + (level.map { [("level", $0)] } ?? []))
+        link(diffPath, scope(key) + [("from", from), ("to", to)] + (level.map { [("level", $0)] } ?? []))
     }
 
-    static func check(_ key: ModelKey) -> String { link(check, scope(key)) }
+    static func check(_ key: ModelKey) -> String { link(checkPath, scope(key)) }
 
     static func scope(_ key: ModelKey) -> [(String, String)] {
         (key.namespace.map { [("namespace", $0)] } ?? []) + [("model", key.model)]
