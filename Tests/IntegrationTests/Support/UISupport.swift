@@ -52,10 +52,11 @@ enum UISupport {
         let message = xssMessage.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
         let deprecated = try server.request("POST", base + "/1.0.0/deprecate?message=\(message)", headers: headers)
         XCTAssertEqual(deprecated.status, 200, deprecated.text)
-        try post(path(nil, globalModel) + "/versions", ["version": "1.0.0", "json_schema": orderSchema([("at", "string", "When")], required: [])])
+        try post(path(nil, globalModel) + "/versions", ["version": "1.0.0", "json_schema": orderSchema([("at", "string", "When")], required: []),
+                                                                  "registered_by": "dave"])
         let hostile = orderSchema([("x", "string", xssDescription)], required: [])
         try post(path(namespace, xssModel) + "/versions", ["version": "1.0.0", "json_schema": hostile, "registered_by": xssModel])
-        try post(path(xssNamespace, "Evil") + "/versions", ["version": "1.0.0", "json_schema": hostile])
+        try post(path(xssNamespace, "Evil") + "/versions", ["version": "1.0.0", "json_schema": hostile, "registered_by": "eve"])
     }
 
     /// The UI's link to a model page, as the pages build it.

@@ -100,6 +100,7 @@ def run(driver, base, shots, key):
         no_dialog(step)
         hostile_is_text(step)
         accessible(step)
+        driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(os.path.join(shots, f"{step}.png"))
         check_logs(step)
         print(f"ok {step}")

@@ -10,7 +10,7 @@ struct HomePage {
             h.raw("<h1>Schemas</h1>")
             h.raw("<form class=\"search\" role=\"search\" method=\"get\" action=\"/ui\">")
             h.raw("<label for=\"search\">Search models, fields and descriptions</label> ")
-            h.raw("<input id=\"search\" name=\"q\" type=\"search\" autocomplete=\"off\" maxlength=\"200\"")
+            h.raw("<input id=\"search\" name=\"q\" type=\"search\" maxlength=\"200\"")
             h.attribute("value", query ?? "")
             h.raw("> <button type=\"submit\">Search</button></form>")
             h.raw("<div id=\"search-results\" aria-live=\"polite\">")

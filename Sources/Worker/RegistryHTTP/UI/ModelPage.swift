@@ -20,13 +20,16 @@ struct ModelPage {
             Self.compareForm(key, versions: model.versions.map(\.version), into: &h)
             h.raw("<table class=\"list versions\"><thead><tr><th scope=\"col\">Version</th><th scope=\"col\">Registered</th>")
             h.raw("<th scope=\"col\">By</th><th scope=\"col\">State</th></tr></thead><tbody>")
+            // One link prefix for every row (the model's part of the query is the same).
+            let prefix = UIPaths.version(key, "")
             for version in model.versions.reversed() {
                 h.raw("<tr><td>")
-                h.link(UIPaths.version(key, version.version), version.version)
+                h.link(prefix + UIPaths.encode(version.version), version.version)
+                let registered = version.registeredAt.isoZulu
                 h.raw("</td><td><time")
-                h.attribute("datetime", version.registeredAt.isoZulu)
+                h.attribute("datetime", registered)
                 h.raw(">")
-                h.text(version.registeredAt.isoZulu)
+                h.text(registered)
                 h.raw("</time></td><td>")
                 h.text(version.registeredBy)
                 h.raw("</td><td>")

@@ -254,8 +254,8 @@ ul.tree li { margin: .1rem 0; }
 pre { background: var(--panel); border: 1px solid var(--line); padding: .8rem; overflow: auto; max-height: 40rem; }
 .tools { margin: .3rem 0; }
 .diff-wrap { overflow: auto; }
-table.diff { border-collapse: collapse; width: 100%; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
-table.diff td { white-space: pre; padding: 0 .5rem; width: 50%; border-left: 1px solid var(--line); vertical-align: top; }
+table.diff { border-collapse: collapse; width: 100%; table-layout: fixed; font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; }
+table.diff td { white-space: pre-wrap; overflow-wrap: anywhere; padding: 0 .5rem; width: 50%; border-left: 1px solid var(--line); vertical-align: top; }
 table.diff th { background: var(--panel); text-align: left; padding: .2rem .5rem; }
 tr.add td:nth-child(2), li.add { background: var(--add); }
 tr.del td:nth-child(1), li.del { background: var(--del); }
