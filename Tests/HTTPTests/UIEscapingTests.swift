@@ -32,10 +32,11 @@ final class UIEscapingTests: XCTestCase {
                                        deprecated: true, deprecatedAt: nil, deprecationMessage: "</td><script>x()</script>")]
         let html = ModelPage(layout: UILayout(settings: settings))
             .render(ModelDetail(key: key, versions: versions, compatibility: CompatibilitySetting(level: .backward, source: "model")))
-        for bad in ["<script>", "<img", "<b>", "\"><"] { XCTAssertFalse(html.contains(bad), bad) }
+        for bad in ["<script>", "<img", "<b>", "\"><img"] { XCTAssertFalse(html.contains(bad), bad) }
         XCTAssertTrue(html.contains("&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt;"))
         XCTAssertTrue(html.contains("&lt;/td&gt;&lt;script&gt;x()&lt;/script&gt;"))
-        XCTAssertTrue(html.contains("<title>&lt;script&gt;"), "the title too")
+        XCTAssertTrue(html.contains("<title>&lt;ns&gt;::&lt;script&gt;alert(&#39;m&#39;)&lt;/script&gt; · &lt;b&gt;Registry&lt;/b&gt;</title>"),
+                      "the title too")
     }
 
     func testSchemaTreeAndJSONShowDescriptionsAsText() throws {

@@ -55,7 +55,7 @@ enum UISupport {
         try post(path(nil, globalModel) + "/versions", ["version": "1.0.0", "json_schema": orderSchema([("at", "string", "When")], required: []),
                                                                   "registered_by": "dave"])
         let hostile = orderSchema([("x", "string", xssDescription)], required: [])
-        try post(path(namespace, xssModel) + "/versions", ["version": "1.0.0", "json_schema": hostile, "registered_by": xssModel])
+        try post(path(namespace, xssModel) + "/versions", ["version": "1.0.0", "json_schema": hostile, "registered_by": .string(xssModel)])
         try post(path(xssNamespace, "Evil") + "/versions", ["version": "1.0.0", "json_schema": hostile, "registered_by": "eve"])
     }
 

@@ -24,8 +24,11 @@ struct UIHandlers {
     }
 
     func home(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
-        let query = QueryParameters(request)
-        let q = query.string("q").map { String($0.prefix(200)) }.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        var query = QueryParameters(request)
+        // What the search route accepts at most (8 words); nothing searchable: no search.
+        let words = (query.text("q") ?? "").prefix(500).split(whereSeparator: { $0.isWhitespace }).prefix(8)
+        let q = words.isEmpty ? nil : words.joined(separator: " ")
+        try query.collector.check()
         return page(request) { [browser, discovery, layout] in
             let results = try q.map { text in
                 try discovery.search(SearchQuery(q: text, kind: .any, namespace: .any, includeDeprecated: true, limit: 20, offset: 0)).results
@@ -35,7 +38,9 @@ struct UIHandlers {
     }
 
     func namespace(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
-        let namespace = QueryParameters(request).string("namespace")
+        var query = QueryParameters(request)
+        let namespace = query.text("namespace")
+        try query.collector.check()
         return page(request) { [browser, layout] in
             (.ok, NamespacePage(layout: layout).render(namespace: namespace, models: try browser.models(in: namespace)))
         }
@@ -51,7 +56,7 @@ struct UIHandlers {
     func version(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
         var query = QueryParameters(request)
         let key = Self.modelKey(&query)
-        let version = query.required("version")
+        let version = Self.required(&query, "version")
         try query.collector.check()
         return page(request) { [schemas, discovery, layout] in
             let record = try schemas.get(key, version: version)
@@ -68,7 +73,7 @@ struct UIHandlers {
     func diff(_ request: Request, _ context: RequestContext) throws -> EventLoopFuture<Response> {
         var query = QueryParameters(request)
         let key = Self.modelKey(&query)
-        let from = query.required("from"), to = query.required("to")
+        let from = Self.required(&query, "from"), to = Self.required(&query, "to")
         let (level, levelText) = Self.level(&query)
         try query.collector.check()
         return page(request) { [browser, schemas, layout] in
@@ -153,9 +158,16 @@ struct UIHandlers {
 
     /// `?namespace=` (absent: the global scope) and `?model=` (required).
     static func modelKey(_ query: inout QueryParameters) -> ModelKey {
-        let namespace = query.string("namespace")
-        let model = query.required("model")
+        let namespace = query.text("namespace")
+        let model = required(&query, "model")
         return ModelKey(namespace: namespace, model: model)
+    }
+
+    /// A required text; a NUL in it is refused (422) like everywhere else (`StoredText`).
+    static func required(_ query: inout QueryParameters, _ name: String) -> String {
+        let value = query.required(name)
+        _ = StoredText.refuse(value, at: ["query", .string(name)], &query.collector)
+        return value
     }
 
     /// `?level=`: absent or empty is the level in force.

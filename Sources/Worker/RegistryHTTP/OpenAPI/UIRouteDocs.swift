@@ -4,8 +4,9 @@ import RegistryRuntime
 /// not exist is an HTML page with 404. With authentication on, a page asked for without a key is
 /// the key prompt (200, no data).
 extension RouteDoc {
-    private static let namespace = Parameter("namespace", .string(), description: "The model's namespace; absent: the global scope")
-    private static let model = Parameter("model", .string(), required: true, description: "The model's name")
+    private static let uiText = JSONSchema.string(.init(pattern: StoredText.pattern))
+    private static let namespace = Parameter("namespace", uiText, description: "The model's namespace; absent: the global scope")
+    private static let model = Parameter("model", uiText, required: true, description: "The model's name")
     private static let level = Parameter("level", .enumeration([""] + CompatibilityLevel.allCases.map(\.rawValue)),
                                          description: "Compatibility level to apply; empty or absent: the level in force")
     private static let missing = ResponseDoc(status: 404, description: "No such model or version (an HTML page)",
@@ -13,18 +14,18 @@ extension RouteDoc {
     private static let absent = "Absent in production unless `PYRMUTE_REGISTRY_ENABLE_UI` is true."
 
     static let uiHome = RouteDoc(operationID: "ui_home", summary: "UI: namespaces and search", description: absent, tag: .ui,
-                                 query: [Parameter("q", .string(), description: "Search text (the results of `GET /search`)")],
+                                 query: [Parameter("q", uiText, description: "Search text (the results of `GET /search`)")],
                                  success: .html("Home page"), usesDatabase: true)
     static let uiNamespace = RouteDoc(operationID: "ui_namespace", summary: "UI: a namespace's models", description: absent,
                                       tag: .ui, query: [namespace], success: .html("Namespace page"), usesDatabase: true)
     static let uiModel = RouteDoc(operationID: "ui_model", summary: "UI: a model's versions", description: absent, tag: .ui,
                                   query: [namespace, model], success: .html("Model page"), errors: [missing], usesDatabase: true)
     static let uiVersion = RouteDoc(operationID: "ui_version", summary: "UI: one version's schemas", description: absent, tag: .ui,
-                                    query: [namespace, model, Parameter("version", .string(), required: true)],
+                                    query: [namespace, model, Parameter("version", uiText, required: true)],
                                     success: .html("Version page"), errors: [missing], usesDatabase: true)
     static let uiDiff = RouteDoc(operationID: "ui_diff", summary: "UI: two versions side by side", description: absent, tag: .ui,
-                                 query: [namespace, model, Parameter("from", .string(), required: true),
-                                         Parameter("to", .string(), required: true), level],
+                                 query: [namespace, model, Parameter("from", uiText, required: true),
+                                         Parameter("to", uiText, required: true), level],
                                  success: .html("Diff page"), errors: [missing], usesDatabase: true)
     static let uiCheckForm = RouteDoc(operationID: "ui_check_form", summary: "UI: the compatibility check form",
                                       description: absent, tag: .ui, query: [namespace, model],
