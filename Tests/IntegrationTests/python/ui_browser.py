@@ -75,15 +75,18 @@ def run(driver, base, shots, key):
             pass
 
     def hostile_is_text(step):
-        """Only the UI's own script element; no element an escaped payload would have made."""
-        scripts = driver.find_elements(By.CSS_SELECTOR, "script")
-        if len(scripts) != 1 or not scripts[0].get_attribute("src").endswith("/ui/static/app.js"):
-            raise Failure(f"{step}: unexpected script elements: {[s.get_attribute('outerHTML') for s in scripts]}")
-        if driver.find_elements(By.CSS_SELECTOR, "img, [onmouseover], [onerror], svg"):
-            raise Failure(f"{step}: an injected element is in the page")
-        for link in driver.find_elements(By.CSS_SELECTOR, "a[href]"):
-            if link.get_attribute("href").lower().startswith("javascript:"):
-                raise Failure(f"{step}: a javascript: link")
+        """Only the UI's own script element; no element an escaped payload would have made (read
+        in one script call, so that a list being rebuilt cannot go stale under it)."""
+        found = driver.execute_script("""
+            return {
+              scripts: Array.from(document.querySelectorAll('script')).map(s => s.getAttribute('src') || s.outerHTML),
+              injected: document.querySelectorAll('img, svg, [onmouseover], [onerror]').length,
+              jsLinks: Array.from(document.querySelectorAll('a[href]')).filter(a => /^\\s*javascript:/i.test(a.href)).length
+            };""")
+        if found["scripts"] != ["/ui/static/app.js"]:
+            raise Failure(f"{step}: unexpected script elements: {found['scripts']}")
+        if found["injected"] or found["jsLinks"]:
+            raise Failure(f"{step}: an injected element or javascript: link is in the page: {found}")
 
     def accessible(step):
         axe = Axe(driver)
@@ -129,15 +132,14 @@ def run(driver, base, shots, key):
     if not driver.find_elements(By.LINK_TEXT, XSS_NAMESPACE):
         raise Failure("home: the hostile namespace is not shown as text")
     search = driver.find_element(By.ID, "search")
+    # Read the results in one script call: the list is rebuilt while the debounced answers arrive.
+    results_js = ("return Array.from(document.querySelectorAll('#search-results li a')).map(a => a.textContent)"
+                  ".concat(Array.from(document.querySelectorAll('#search-results p')).map(p => p.textContent))")
     search.send_keys("Ord")
-    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#search-results li a")))
-    results = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#search-results li a")]
-    if not any(text.startswith("shop::Order@") for text in results):
-        raise Failure(f"search as you type: no shop::Order in {results}")
+    wait.until(lambda d: any(text.startswith("shop::Order@") for text in d.execute_script(results_js)))
     search.clear()
     search.send_keys("alert")
-    wait.until(lambda d: any("alert" in a.text for a in d.find_elements(By.CSS_SELECTOR, "#search-results li a"))
-               or "No match" in d.find_element(By.ID, "search-results").text)
+    wait.until(lambda d: any("alert" in text or "No match" in text for text in d.execute_script(results_js)))
     no_dialog("search")
     hostile_is_text("search")
     driver.save_screenshot(os.path.join(shots, "search.png"))
