@@ -8,9 +8,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 # shellcheck source=scripts/lib.sh
 source "$ROOT/scripts/lib.sh"
 
-# The package shellcheck: scripts/test.sh lints every shell script with it.
+# The package shellcheck: scripts/test.sh lints every shell script with it. chromium and
+# chromium-driver: the web UI's browser tests (UIBrowserTests) drive Debian's Chromium with selenium.
 PACKAGES=(libsqlite3-dev libpq-dev libcrypt-dev zlib1g-dev postgresql wrk curl openssl procps ca-certificates python3 python3-venv
-    shellcheck)
+    shellcheck chromium chromium-driver)
 
 # --- Swift -------------------------------------------------------------------------------
 if ! command -v swift >/dev/null 2>&1; then

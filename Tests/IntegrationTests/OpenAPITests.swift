@@ -129,7 +129,10 @@ final class OpenAPITests: XCTestCase {
         XCTAssertEqual(schemes?["HTTPBearer"]?["scheme"], "bearer")
         for (path, method, operation) in contract.operations {
             let isPublic = path == "/" || path.hasPrefix("/health") || path == "/openapi.json" || path.hasPrefix("/docs")
-                || path == "/redoc"
+                || path == "/redoc" || path.hasPrefix("/ui/static/")
+            // A web UI page (docs/ui.md) needs a key too, but a browser that asks without one gets
+            // the key prompt (200, no data); a wrong key is a 401 as everywhere.
+            let isUIPage = path == "/ui" || path.hasPrefix("/ui/")
             let responses = operation["responses"]?.objectValue?.keys ?? []
             if isPublic {
                 XCTAssertNil(operation["security"], "\(method) \(path) is public")
@@ -139,8 +142,17 @@ final class OpenAPITests: XCTestCase {
                 XCTAssertTrue(responses.contains("401") && responses.contains("403"), "\(method) \(path): \(responses)")
                 XCTAssertNotNil(operation["responses"]?["401"]?["headers"]?["WWW-Authenticate"], "\(method) \(path)")
                 // What the document promises holds: no key → 401.
-                XCTAssertEqual(try server.request(method.uppercased(), path.replacingOccurrences(of: "{key_id}", with: "1")
-                    .replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: "")).status, 401, "\(method) \(path)")
+                let target = path.replacingOccurrences(of: "{key_id}", with: "1")
+                    .replacingOccurrences(of: "{", with: "x").replacingOccurrences(of: "}", with: "")
+                if isUIPage, method == "get" {
+                    let prompt = try server.request(target)
+                    XCTAssertEqual(prompt.status, 200, "\(method) \(path)")
+                    XCTAssertTrue(prompt.text.contains(#"<form id="key-form""#), "\(method) \(path)")
+                    XCTAssertEqual(try server.request(target, headers: [("X-API-Key", AuthSupport.garbageKey())]).status, 401,
+                                   "\(method) \(path)")
+                } else {
+                    XCTAssertEqual(try server.request(method.uppercased(), target).status, 401, "\(method) \(path)")
+                }
             }
         }
         XCTAssertEqual(try server.stop(), 0)

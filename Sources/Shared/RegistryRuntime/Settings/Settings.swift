@@ -20,6 +20,8 @@ public struct Settings: Sendable {
     public var databasePoolSize = 4
 
     public var enableAuth = false
+    /// The web UI under `/ui` (issue 18); nil: on unless the environment is production, like `/docs`.
+    public var enableUI: Bool? = nil
 
     public var corsOrigins = ["*"]
     public var corsAllowCredentials = true
@@ -93,6 +95,9 @@ public struct Settings: Sendable {
     public init() {}
 
     public var isProduction: Bool { environment == .production }
+
+    /// Whether `/ui` is served: `PYRMUTE_REGISTRY_ENABLE_UI`, else outside production only.
+    public var isUIEnabled: Bool { enableUI ?? !isProduction }
 
     /// The liveness listener binds to the server's host unless told otherwise.
     public var effectiveSupervisorHost: String { supervisorHost ?? host }

@@ -36,6 +36,7 @@ public struct SettingsLoader {
         try read("DATABASE_ECHO", into: &s.databaseEcho, bool)
         try read("DATABASE_POOL_SIZE", into: &s.databasePoolSize, int(1...128))
         try read("ENABLE_AUTH", into: &s.enableAuth, bool)
+        try read("ENABLE_UI", into: &s.enableUI) { v, name in try bool(v, name) }
         try read("CORS_ORIGINS", into: &s.corsOrigins, list)
         try read("CORS_ALLOW_CREDENTIALS", into: &s.corsAllowCredentials, bool)
         try read("CORS_ALLOW_METHODS", into: &s.corsAllowMethods, list)

@@ -54,5 +54,10 @@ public struct CompatibilitySetting: Sendable, Equatable {
     public let level: CompatibilityLevel
     public let source: String
 
+    public init(level: CompatibilityLevel, source: String) {
+        self.level = level
+        self.source = source
+    }
+
     public var json: JSONValue { ["compatibility": .string(level.rawValue), "source": .string(source)] }
 }

@@ -20,7 +20,8 @@ struct DocsHandlers {
     init(settings: Settings, openAPI document: Response) {
         self.document = document
         swaggerPage = Self.html(DocsPages.swaggerUI(title: settings.appName, openAPIPath: DocsPaths.openAPI,
-                                                    oauth2RedirectPath: DocsPaths.swaggerUIOAuth2Redirect))
+                                                    oauth2RedirectPath: DocsPaths.swaggerUIOAuth2Redirect,
+                                                    uiPath: settings.isUIEnabled ? UIPaths.home : nil))
         redocPage = Self.html(DocsPages.redoc(title: settings.appName, openAPIPath: DocsPaths.openAPI))
     }
 

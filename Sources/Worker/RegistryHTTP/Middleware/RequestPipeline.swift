@@ -4,7 +4,7 @@ import RegistryTracing
 
 /// The worker's request path: the middlewares in order, then the route's handler.
 ///
-///     [tracing] → CORS (preflight) → route matching → authentication → observation → error mapping
+///     [tracing] → CORS (preflight) → route matching → [UI] → authentication → observation → error mapping
 ///       → rate limit → authorization → route
 ///
 /// Authentication only identifies the key and records its verdict; it comes before observation so
@@ -23,6 +23,9 @@ struct RequestPipeline: Sendable {
         if Traces.enabled { middlewares.append(TracingMiddleware()) }
         middlewares.append(CORSMiddleware(policy: app.cors, metrics: app.metrics))
         middlewares.append(RouteMatchingMiddleware(router: router))
+        if app.settings.isUIEnabled {
+            middlewares.append(UIMiddleware(layout: UILayout(settings: app.settings), authenticationOn: app.settings.enableAuth))
+        }
         if app.settings.enableAuth { middlewares.append(AuthenticationMiddleware(app: app)) }
         middlewares.append(ObservationMiddleware(app: app))
         middlewares.append(ErrorMappingMiddleware(isProduction: app.settings.isProduction))

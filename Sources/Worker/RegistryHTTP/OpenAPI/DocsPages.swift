@@ -5,7 +5,9 @@ enum DocsPages {
     static let swaggerUIVersion = "5"
     static let redocVersion = "2"
 
-    static func swaggerUI(title: String, openAPIPath: String, oauth2RedirectPath: String) -> String {
+    /// `uiPath`: where the web UI is (a link above the viewer), nil when it is off.
+    static func swaggerUI(title: String, openAPIPath: String, oauth2RedirectPath: String, uiPath: String? = nil) -> String {
+        let ui = uiPath.map { "<p><a href=\"\(escapeHTML($0))\">Browse the registered schemas in the web UI</a></p>\n" } ?? ""
         let cdn = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@\(swaggerUIVersion)"
         return """
             <!DOCTYPE html>
@@ -17,7 +19,7 @@ enum DocsPages {
             <link rel="stylesheet" type="text/css" href="\(cdn)/swagger-ui.css">
             </head>
             <body>
-            <div id="swagger-ui"></div>
+            \(ui)<div id="swagger-ui"></div>
             <script src="\(cdn)/swagger-ui-bundle.js"></script>
             <script>
             window.ui = SwaggerUIBundle({
@@ -108,18 +110,6 @@ enum DocsPages {
 
         """
 
-    /// `APP_NAME` goes into the page's title.
-    static func escapeHTML(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    /// `APP_NAME` goes into the page's title, escaped by the one escaping function (`HTML.escape`).
+    static func escapeHTML(_ text: String) -> String { HTML.escape(text) }
 }

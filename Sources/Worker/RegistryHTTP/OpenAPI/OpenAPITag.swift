@@ -11,6 +11,7 @@ enum OpenAPITag: String, CaseIterable, Sendable {
     case audit
     case metrics
     case docs
+    case ui
 
     var description: String {
         switch self {
@@ -25,6 +26,7 @@ enum OpenAPITag: String, CaseIterable, Sendable {
         case .audit: return "The audit trail of mutating requests (admin)"
         case .metrics: return "Request, worker and database metrics of the whole server"
         case .docs: return "This document and the pages that show it"
+        case .ui: return "The web UI: HTML pages to browse, diff and check schemas (absent in production unless ENABLE_UI)"
         }
     }
 }

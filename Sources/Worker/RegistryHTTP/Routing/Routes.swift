@@ -33,6 +33,20 @@ enum Routes {
             router.add(.GET, DocsPaths.swaggerUIOAuth2Redirect, nil, docs.swaggerUIOAuth2Redirect, doc: .swaggerUIOAuth2Redirect)
             router.add(.GET, DocsPaths.redoc, nil, docs.redoc, doc: .redoc)
         }
+        if app.settings.isUIEnabled {
+            // The web UI (issue 18, docs/ui.md): pages need READ like the JSON they show.
+            let ui = UIHandlers(app: app)
+            router.add(.GET, UIPaths.home, .read, ui.home, doc: .uiHome)
+            router.add(.GET, UIPaths.namespacePath, .read, ui.namespace, doc: .uiNamespace)
+            router.add(.GET, UIPaths.modelPath, .read, ui.model, doc: .uiModel)
+            router.add(.GET, UIPaths.versionPath, .read, ui.version, doc: .uiVersion)
+            router.add(.GET, UIPaths.diffPath, .read, ui.diff, doc: .uiDiff)
+            router.add(.GET, UIPaths.checkPath, .read, ui.checkForm, doc: .uiCheckForm)
+            router.add(.POST, UIPaths.checkPath, .read, ui.check, doc: .uiCheck)
+            router.add(.GET, UIPaths.script, nil, ui.script, doc: .uiScript)
+            router.add(.GET, UIPaths.stylesheet, nil, ui.stylesheet, doc: .uiStylesheet)
+            router.add(.GET, UIPaths.icon, nil, ui.icon, doc: .uiIcon)
+        }
 
         // The compatibility routes come first: a path such as `/schemas/a/versions/config` is the
         // config of model `versions` in namespace `a` (no version can be named `config`).
