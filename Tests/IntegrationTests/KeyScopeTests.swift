@@ -86,6 +86,18 @@ final class KeyScopeTests: XCTestCase {
         assertNotPermitted(try server.call("POST", "/schemas/lookup", key: reader, json: #"{"json_schema":{},"namespace":"other"}"#),
                            "other")
 
+        // The web UI (issue 18): its pages are scoped like the routes whose data they show.
+        XCTAssertEqual(try server.call("/ui/model?namespace=payments&model=Invoice", key: reader).status, 200)
+        assertNotPermitted(try server.call("/ui/model?namespace=other&model=Secret", key: reader), "other")
+        assertNotPermitted(try server.call("/ui/version?model=Shared&version=1.0.0", key: reader), "null")
+        assertNotPermitted(try server.call("/ui/namespace?namespace=other", key: reader), "other")
+        let home = try server.call("/ui", key: reader).text
+        XCTAssertTrue(home.contains("/ui/namespace?namespace=payments"), home)
+        XCTAssertFalse(home.contains("/ui/namespace?namespace=other"), "a namespace outside the scope is not listed")
+        let found = try server.call("/ui?q=Secret", key: reader).text
+        XCTAssertFalse(found.contains("namespace=other"), "search results stay within the scope")
+        XCTAssertTrue(try server.call("/ui?q=Secret", key: admin).text.contains("namespace=other"), "unscoped: found")
+
         // Config and compatibility: a scoped admin administers its namespaces only.
         XCTAssertEqual(try server.putLevel("/config/namespaces/team-a", "BACKWARD", key: teamAdmin).status, 200)
         XCTAssertEqual(try server.putLevel("/schemas/team-a/Order/config", "FULL", key: teamAdmin).status, 200)

@@ -29,11 +29,16 @@ struct UIHandlers {
         let words = (query.text("q") ?? "").prefix(500).split(whereSeparator: { $0.isWhitespace }).prefix(8)
         let q = words.isEmpty ? nil : words.joined(separator: " ")
         try query.collector.check()
+        // A key scoped to namespaces (issue 19) sees its own scopes and search results only.
+        let keyScope = context.apiKey?.scope
         return page(request) { [browser, discovery, layout] in
             let results = try q.map { text in
-                try discovery.search(SearchQuery(q: text, kind: .any, namespace: .any, includeDeprecated: true, limit: 20, offset: 0)).results
+                var search = SearchQuery(q: text, kind: .any, namespace: .any, includeDeprecated: true, limit: 20, offset: 0)
+                search.keyScope = keyScope
+                return try discovery.search(search).results
             } ?? []
-            return (.ok, HomePage(layout: layout).render(scopes: try browser.scopes(), query: q, results: results))
+            let scopes = try browser.scopes().filter { keyScope?.permits($0.namespace) ?? true }
+            return (.ok, HomePage(layout: layout).render(scopes: scopes, query: q, results: results))
         }
     }
 
