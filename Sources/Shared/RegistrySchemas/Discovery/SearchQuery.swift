@@ -55,3 +55,58 @@ public struct SearchQuery: Sendable {
         self.offset = offset
     }
 }
+
+/// How well a term matches a word: the whole term, its beginning, or somewhere inside.
+enum MatchQuality: Int, Comparable {
+    case substring = 1, prefix = 2, exact = 3
+
+    static func < (a: MatchQuality, b: MatchQuality) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// A query word (`*` matching any run of characters), ready to grade terms.
+struct WordPattern {
+    private let exact: [Unicode.Scalar]
+    private let prefix: [Unicode.Scalar]
+    private let substring: [Unicode.Scalar]
+
+    init(_ word: String) {
+        exact = Array(word.unicodeScalars)
+        prefix = exact + ["*"]
+        substring = ["*"] + exact + ["*"]
+    }
+
+    /// nil when `term` does not contain the word.
+    func quality(_ term: String) -> MatchQuality? {
+        let t = Array(term.unicodeScalars)[...]
+        if Glob.matches(t, exact[...]) { return .exact }
+        if Glob.matches(t, prefix[...]) { return .prefix }
+        if Glob.matches(t, substring[...]) { return .substring }
+        return nil
+    }
+}
+
+/// Whole-string matching with `*` as the only wildcard (iterative, with one backtrack point).
+enum Glob {
+    static func matches(_ text: ArraySlice<Unicode.Scalar>, _ pattern: ArraySlice<Unicode.Scalar>) -> Bool {
+        var t = text.startIndex, p = pattern.startIndex
+        var star: Int?, resume = t
+        while t < text.endIndex {
+            if p < pattern.endIndex && pattern[p] == "*" {
+                star = p
+                p += 1
+                resume = t
+            } else if p < pattern.endIndex && pattern[p] == text[t] {
+                p += 1
+                t += 1
+            } else if let s = star {
+                p = s + 1
+                resume += 1
+                t = resume
+            } else {
+                return false
+            }
+        }
+        while p < pattern.endIndex && pattern[p] == "*" { p += 1 }
+        return p == pattern.endIndex
+    }
+}

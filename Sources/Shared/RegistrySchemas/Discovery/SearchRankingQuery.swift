@@ -3,9 +3,10 @@ import RegistryDiscovery
 import RegistryStorage
 
 /// `GET /search` ranked and paged in SQL: only the page leaves the database, with the number of
-/// results in all. One statement, the same on both databases but for the pattern operator (GLOB on
-/// SQLite, LIKE on PostgreSQL) and PostgreSQL's `COLLATE "C"` (code-point order, whatever the
-/// database's collation).
+/// results in all. Used on PostgreSQL (1.2–2.1× the worker's ranking there); on SQLite the window
+/// functions cost more than `SearchRanking` in the worker, which stays (docs/discovery.md). The
+/// statement is written for both (GLOB on SQLite, LIKE and `COLLATE "C"`, code-point order
+/// whatever the database's collation, on PostgreSQL).
 ///
 /// The rules (docs/discovery.md):
 /// * a *hit* is a posting (`schema_search_terms`) of one of the query's kinds whose word contains
