@@ -28,28 +28,33 @@ public struct DiscoveryService: Sendable {
     /// (`SearchRankingQuery`); on SQLite the worker ranks the hits (`SearchRanking`), which measured
     /// faster there than SQLite's window functions (docs/discovery.md). Both follow the same rules.
     public func search(_ query: SearchQuery) throws -> (total: Int, results: [SearchResult]) {
-        let inSQL = try pool.withConnection { db -> (total: Int, results: [SearchResult])? in
-            db.dialect == .postgres ? try SearchRankingQuery(db: db).run(query) : nil
+        try pool.withConnection { db in
+            db.dialect == .postgres ? try SearchRankingQuery(db: db).run(query) : try rankedInWorker(query, db: db)
         }
-        return try inSQL ?? rankedInWorker(query)
     }
 
     /// With several words, the word with the fewest terms is read first, and the others only within
     /// the versions it was found in.
-    private func rankedInWorker(_ query: SearchQuery) throws -> (total: Int, results: [SearchResult]) {
-        let (candidates, seed) = try pool.withConnection { db -> ([[DiscoveryQueries.Candidate]], Int) in
-            let queries = DiscoveryQueries(db: db)
-            guard query.words.count > 1 else { return (try query.words.map { try queries.candidates(containing: $0, query) }, 0) }
+    private func rankedInWorker(_ query: SearchQuery, db: DatabaseConnection) throws -> (total: Int, results: [SearchResult]) {
+        let queries = DiscoveryQueries(db: db)
+        var candidates: [[DiscoveryQueries.Candidate]]
+        var seed = 0
+        if query.words.count > 1 {
             let counts = try query.words.map { try queries.termCount(containing: $0, query) }
-            let seed = counts.indices.min { counts[$0] < counts[$1] } ?? 0
-            var all = Array(repeating: [DiscoveryQueries.Candidate](), count: query.words.count)
-            all[seed] = try queries.candidates(containing: query.words[seed], query)
-            let versions = Array(Set(all[seed].map(\.schemaID))).sorted()
+            seed = counts.indices.min { counts[$0] < counts[$1] } ?? 0
+            candidates = Array(repeating: [], count: query.words.count)
+            candidates[seed] = try queries.candidates(containing: query.words[seed], query)
+            let versions = Array(Set(candidates[seed].map(\.schemaID))).sorted()
             for index in query.words.indices where index != seed {
-                all[index] = try queries.candidates(containing: query.words[index], query,
-                                                    among: versions.count <= Self.restrictionLimit ? versions : nil)
+                candidates[index] = try queries.candidates(containing: query.words[index], query,
+                                                           among: versions.count <= Self.restrictionLimit ? versions : nil)
             }
-            return (all, seed)
+        } else {
+            candidates = try query.words.map { try queries.candidates(containing: $0, query) }
+        }
+        if let scope = query.keyScope {
+            // Before ranking, so that the total and the pages count only what the key may see.
+            candidates = candidates.map { list in list.filter { scope.permits($0.namespace) } }
         }
         let ranked = SearchRanking.rank(words: query.words, candidates: candidates, seed: seed)
         let page = ranked.dropFirst(query.offset).prefix(query.limit)
