@@ -161,7 +161,7 @@ final class TracingTests: XCTestCase {
         XCTAssertEqual(try server.call("POST", "/schemas/Untraced/versions", key: admin, json: body,
                                        headers: [("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]).status, 201)
         XCTAssertEqual(try server.call("GET", "/schemas/Untraced/versions/1.0.0", key: admin).status, 200)
-        XCTAssertEqual(try server.call("POST", "/api-keys", key: admin, json: #"{"name":"k","permissions":["read"]}"#).status, 201)
+        XCTAssertEqual(try server.call("POST", "/api-keys", key: admin, json: #"{"name":"untraced-key","permissions":["read"]}"#).status, 201)
         XCTAssertEqual(try server.stop(), 0)   // a drain would export what was queued
         usleep(500_000)
         XCTAssertEqual(receiver.requests.count, 0, "nothing is sent with tracing off: \(receiver.requests)")

@@ -33,7 +33,7 @@ public final class Telemetry: @unchecked Sendable {   // immutable; the semaphor
         ]
         configuration.diagnosticLogger = .custom(logger)
         configuration.diagnosticLogLevel = .warning
-        configuration.propagators = [.traceContext, .baggage]
+        configuration.propagators = [.traceContext]
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.enabled = true
