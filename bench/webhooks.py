@@ -31,6 +31,8 @@ lock = threading.Lock()
 
 
 class Receiver(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, as most receivers: one connection per webhook
+
     def do_POST(self):
         global received
         now = time.time()
