@@ -61,6 +61,9 @@ threading.Thread(target=server.serve_forever, daemon=True).start()
 for i in range(args.webhooks):
     call("POST", "/webhooks", {"url": f"http://127.0.0.1:{server.server_port}/hook/{i}", "events": ["*"]})
 
+if args.webhooks:
+    time.sleep(1.5)   # the deliverer looks for active webhooks once a second while there is none
+
 run = uuid.uuid4().hex[:8]
 per_client = args.registrations // args.clients
 
