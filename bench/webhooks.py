@@ -31,6 +31,8 @@ lock = threading.Lock()
 
 
 class Receiver(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, as most receivers: one connection per webhook
+
     def do_POST(self):
         global received
         now = time.time()
@@ -58,6 +60,9 @@ server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 for i in range(args.webhooks):
     call("POST", "/webhooks", {"url": f"http://127.0.0.1:{server.server_port}/hook/{i}", "events": ["*"]})
+
+if args.webhooks:
+    time.sleep(1.5)   # the deliverer looks for active webhooks once a second while there is none
 
 run = uuid.uuid4().hex[:8]
 per_client = args.registrations // args.clients
