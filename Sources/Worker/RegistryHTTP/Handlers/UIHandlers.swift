@@ -32,7 +32,7 @@ struct UIHandlers {
         // A key scoped to namespaces (issue 19) sees its own scopes and search results only.
         let keyScope = context.apiKey?.scope
         return page(request) { [browser, discovery, layout] in
-            let results = try q.map { text in
+            let results: [SearchResult] = try q.map { text in
                 var search = SearchQuery(q: text, kind: .any, namespace: .any, includeDeprecated: true, limit: 20, offset: 0)
                 search.keyScope = keyScope
                 return try discovery.search(search).results
