@@ -20,23 +20,8 @@ final class OTLPReceiver {
     init(port: Int = FreePort.next()) throws {
         self.port = port
         directory = Paths.temporaryDirectory("otlp")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: WebhookReceiver.python)
-        process.arguments = [Paths.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/python/otlp_receiver.py").path,
-                             String(port), directory.path]
-        let log = directory.appendingPathComponent("receiver.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        self.process = process
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if (try? String(contentsOf: log, encoding: .utf8))?.contains("ready") == true { return }
-            usleep(20_000)
-        }
-        throw TestTimeout(what: "the OTLP receiver to listen")
+        process = try ReceiverProcess.launch("otlp_receiver.py", port: port, directory: directory,
+                                             what: "the OTLP receiver to listen")
     }
 
     deinit {

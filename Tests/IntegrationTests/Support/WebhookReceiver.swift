@@ -28,23 +28,8 @@ final class WebhookReceiver {
     func url(_ path: String, host: String = "127.0.0.1") -> String { "http://\(host):\(port)\(path)" }
 
     func start() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python)
-        process.arguments = [Paths.repositoryRoot.appendingPathComponent("Tests/IntegrationTests/python/webhook_receiver.py").path,
-                             String(port), directory.path]
-        let log = directory.appendingPathComponent("receiver.log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        self.process = process
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if (try? String(contentsOf: log, encoding: .utf8))?.contains("ready") == true { return }
-            usleep(20_000)
-        }
-        throw TestTimeout(what: "the webhook receiver to listen")
+        process = try ReceiverProcess.launch("webhook_receiver.py", port: port, directory: directory,
+                                             what: "the webhook receiver to listen")
     }
 
     func stop() {
