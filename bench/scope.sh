@@ -34,13 +34,8 @@ BIN=$(swift build "${SWIFT_ARGS[@]}" --show-bin-path)
 
 bench_workdir pyrmute-scope-bench
 URL="sqlite:///$WORK/registry.db"
-PORT=$(free_port)
 ADMIN=$(admin_key "$WORK" "$URL" admin)
-(cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$URL" PYRMUTE_REGISTRY_ENABLE_AUTH=true PYRMUTE_REGISTRY_PORT="$PORT" \
-    PYRMUTE_REGISTRY_WORKERS="$WORKERS" PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED=false \
-    "$BIN/pyrmute-registry" >"$WORK/server.log" 2>&1) &
-PIDS+=($!)
-wait_ready "$PORT" /health/live "${PIDS[@]}" || { tail -n 20 "$WORK/server.log" >&2; exit 1; }
+serve_registry "$WORK" "$BIN" "$URL" "$WORKERS" PYRMUTE_REGISTRY_ENABLE_AUTH=true PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED=false || exit 1
 BASE="http://127.0.0.1:$PORT"
 
 post() { curl -sf -X "$1" "$BASE$2" -H "X-API-Key: $ADMIN" -H 'Content-Type: application/json' -d "$3"; }
@@ -67,7 +62,6 @@ measure() {
     printf "$FMT" "$case" "$label" "$round" "$rps" "$p50" "$p99" "${non2xx:-0}"
     SAMPLES[$case/$label]+="$rps "
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 for round in $(seq 1 "$ROUNDS"); do
     for c in "version:/schemas/payments/Model3/versions/1.0.0" "listing:/schemas?limit=20"; do
@@ -82,6 +76,7 @@ done
 echo
 echo "# medians (req/s), $ROUNDS rounds of ${DURATION}s, $CONNECTIONS connections, $WORKERS workers, SQLite"
 for case in version listing; do
-    u=$(echo "${SAMPLES[$case/unscoped]}" | median) s=$(echo "${SAMPLES[$case/scoped]}" | median)
+    u=$(tr ' ' '\n' <<<"${SAMPLES[$case/unscoped]}" | grep -v '^$' | median)
+    s=$(tr ' ' '\n' <<<"${SAMPLES[$case/scoped]}" | grep -v '^$' | median)
     echo "$case: unscoped $u, scoped $s ($(awk -v a="$s" -v b="$u" 'BEGIN { printf "%.2f", a / b }')x)"
 done

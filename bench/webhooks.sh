@@ -49,35 +49,13 @@ if [ -z "${BIN:-}" ]; then
 fi
 
 bench_workdir pyrmute-webhooks-bench
-RESULTS=()
 FAILED=0
 FMT="%-9s %-5s %-9s %10s %9s %9s %9s %12s\n"
 # shellcheck disable=SC2059  # FMT is the table's format
 HEADER=$(printf "$FMT" backend build webhooks "regs/s" "p50 ms" "p99 ms" "max ms" delivered)
-# shellcheck disable=SC2059  # FMT is the table's format
-row() { RESULTS+=("$(printf "$FMT" "$@")"); printf "$FMT" "$@"; }
 
 start_server() {
-    local bin=$1 backend=$2 url=$3 sport
-    PORT=$(free_port)
-    sport=$(free_port)
-    while [ "$sport" = "$PORT" ]; do sport=$(free_port); done
-    mkdir -p "$WORK/$backend"
-    (
-        cd "$WORK/$backend"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$url" \
-            PYRMUTE_REGISTRY_SUPERVISOR_PORT="$sport" \
-            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false \
-            PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE=true \
-            "$bin/pyrmute-registry" serve --host 127.0.0.1 --port "$PORT" --workers 2
-    ) >"$WORK/$backend/server.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS+=("$SERVER_PID")
-    if ! wait_ready "$PORT" /health/live "$SERVER_PID"; then
-        echo "pyrmute-registry ($backend, $bin) did not start:" >&2; tail -n 40 "$WORK/$backend/server.log" >&2
-        FAILED=1
-        return 1
-    fi
+    serve_registry "$WORK/$2" "$1" "$3" 2 PYRMUTE_REGISTRY_WEBHOOK_ALLOW_PRIVATE=true || { FAILED=1; return 1; }
 }
 
 RUN=0
