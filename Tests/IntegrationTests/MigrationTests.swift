@@ -35,7 +35,7 @@ final class MigrationTests: XCTestCase {
 
         let initDB = try CommandRunner.cli(["init-db"], environment: ["PYRMUTE_REGISTRY_DATABASE_URL": url])
         XCTAssertEqual(initDB.status, 0, initDB.output)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
         let rows = try db.query("SELECT namespace, model_name, version, json_schema FROM schemas")
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0].string(1), "Invoice")
@@ -90,7 +90,7 @@ final class MigrationTests: XCTestCase {
         }
         group.wait()
         let applied = try results.map { try $0.get() }
-        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7, 8, 9] }.count, 1, "\(applied)")
+        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }.count, 1, "\(applied)")
         XCTAssertEqual(applied.filter { $0.isEmpty }.count, 3, "\(applied)")
     }
 }

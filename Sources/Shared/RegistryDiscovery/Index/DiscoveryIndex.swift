@@ -2,9 +2,9 @@ import RegistryJSON
 import RegistryStorage
 
 /// The rows that discovery keeps beside each version: its fingerprints (`schema_fingerprints`)
-/// and its search terms (`schema_search_terms`, postings of the distinct words in `schema_search_words`).
+/// and its search terms (`schema_search_postings`, of the distinct words in `schema_search_words`).
 /// Written in the caller's transaction, so a registration, overwrite or deprecation and its index
-/// commit together; deletions are the triggers' (migration 7), whoever deletes.
+/// commit together; deletions are the triggers' (migrations 7 and 10), whoever deletes.
 public struct DiscoveryIndex {
     public let db: DatabaseConnection
 
@@ -12,17 +12,28 @@ public struct DiscoveryIndex {
         self.db = db
     }
 
-    /// What the index needs of a version.
+    /// What the index needs of a version: its schemas, and the columns each posting repeats for
+    /// ranking (migration 10).
     public struct Version {
         public let id: Int
+        public let namespace: String?
         public let model: String
+        public let version: String
+        /// Major, minor, patch: the order of versions (0 where the text is no semantic version).
+        public let order: (Int64, Int64, Int64)
+        public let deprecated: Bool
         public let jsonSchema: JSONValue
         public let avroSchema: JSONValue?
         public let deprecationMessage: String?
 
-        public init(id: Int, model: String, jsonSchema: JSONValue, avroSchema: JSONValue?, deprecationMessage: String?) {
+        public init(id: Int, namespace: String?, model: String, version: String, order: (Int64, Int64, Int64),
+                    deprecated: Bool, jsonSchema: JSONValue, avroSchema: JSONValue?, deprecationMessage: String?) {
             self.id = id
+            self.namespace = namespace
             self.model = model
+            self.version = version
+            self.order = order
+            self.deprecated = deprecated
             self.jsonSchema = jsonSchema
             self.avroSchema = avroSchema
             self.deprecationMessage = deprecationMessage
@@ -49,33 +60,49 @@ public struct DiscoveryIndex {
                                    deprecationMessage: version.deprecationMessage)
         let unknown = Set(terms.map(\.term)).filter { known[$0] == nil }.sorted()
         known.merge(try wordIDs(unknown)) { _, new in new }
-        for chunk in Self.chunks(terms) { try insert(chunk, schemaID: version.id, known) }
+        let postings = SearchPlaces.number(terms)
+        for chunk in Self.chunks(postings) { try insert(chunk, of: version, known) }
     }
 
     public func remove(schemaID: Int) throws {
         try db.execute("DELETE FROM schema_fingerprints WHERE schema_id = $1", [.int(Int64(schemaID))])
-        try db.execute("DELETE FROM schema_search_terms WHERE schema_id = $1", [.int(Int64(schemaID))])
+        try db.execute("DELETE FROM schema_search_postings WHERE schema_id = $1", [.int(Int64(schemaID))])
     }
 
-    /// Indexes every version that has no fingerprint row: all of them after the migration, later
-    /// the rows another writer (the Python reference on the same database) added or changed, whose
-    /// index rows the triggers removed.
-    public func backfill() throws {
-        let rows = try db.query("""
-            SELECT s.id, s.model_name, s.json_schema, s.avro_schema, s.deprecation_message FROM schemas s
-            WHERE NOT EXISTS (SELECT 1 FROM schema_fingerprints f WHERE f.schema_id = s.id)
-            ORDER BY s.id
-            """)
+    /// Indexes every version that has no fingerprint row: all of them after migrations 7 and 10,
+    /// later the rows another writer (the Python reference on the same database) added or changed,
+    /// whose index rows the triggers removed. Reads the versions a batch at a time, so memory stays
+    /// flat whatever the number of versions; `progress` hears the count done after each batch.
+    public func backfill(progress: (Int) -> Void = { _ in }) throws {
         var known: [String: Int64] = [:]
-        for row in rows {
-            guard let id = row.int(0) else { continue }
-            let json = row.string(2).flatMap { try? JSONParser.parse($0) } ?? .object(JSONObject())
-            let avro = row.string(3).flatMap { try? JSONParser.parse($0) }.flatMap { $0.isNull ? nil : $0 }
-            // No fingerprint row means no rows at all (both are written and dropped together).
-            try add(Version(id: id, model: row.string(1) ?? "", jsonSchema: json, avroSchema: avro,
-                            deprecationMessage: row.string(4)), known: &known)
+        var after: Int64 = 0
+        var done = 0
+        while true {
+            let rows = try db.query("""
+                SELECT s.id, s.namespace, s.model_name, s.version, s.version_major, s.version_minor, s.version_patch,
+                       s.deprecated, s.json_schema, s.avro_schema, s.deprecation_message FROM schemas s
+                WHERE s.id > $1 AND NOT EXISTS (SELECT 1 FROM schema_fingerprints f WHERE f.schema_id = s.id)
+                ORDER BY s.id LIMIT $2
+                """, [.int(after), .int(Int64(Self.versionsPerBatch))])
+            for row in rows {
+                guard let id = row.int(0) else { continue }
+                after = Int64(id)
+                let json = row.string(8).flatMap { try? JSONParser.parse($0) } ?? .object(JSONObject())
+                let avro = row.string(9).flatMap { try? JSONParser.parse($0) }.flatMap { $0.isNull ? nil : $0 }
+                let order = (Int64(row.int(4) ?? 0), Int64(row.int(5) ?? 0), Int64(row.int(6) ?? 0))
+                // No fingerprint row means no rows at all (both are written and dropped together).
+                try add(Version(id: id, namespace: row.string(1), model: row.string(2) ?? "", version: row.string(3) ?? "",
+                                order: order, deprecated: row.bool(7) ?? false, jsonSchema: json, avroSchema: avro,
+                                deprecationMessage: row.string(10)), known: &known)
+            }
+            done += rows.count
+            if rows.count < Self.versionsPerBatch { break }
+            progress(done)
         }
+        if done > 0 { progress(done) }
     }
+
+    private static let versionsPerBatch = 1_000
 
     private static let rowsPerInsert = 50
 
@@ -100,17 +127,23 @@ public struct DiscoveryIndex {
         return ids
     }
 
-    private func insert(_ terms: ArraySlice<SearchTerm>, schemaID: Int, _ ids: [String: Int64]) throws {
+    private func insert(_ postings: ArraySlice<SearchPlaces.Posting>, of version: Version, _ ids: [String: Int64]) throws {
         var values: [String] = []
         var parameters: [SQLValue] = []
-        for term in terms {
+        parameters.reserveCapacity(postings.count * 14)
+        for posting in postings {
+            let term = posting.term
             guard let id = ids[term.term] else { throw DatabaseError.statementFailed("no id for the word \(term.term)") }
             let n = parameters.count
-            values.append("($\(n + 1), $\(n + 2), $\(n + 3), $\(n + 4), $\(n + 5), $\(n + 6))")
-            parameters += [.int(Int64(schemaID)), .int(id), .text(term.kind.rawValue), .text(term.matched),
-                           term.path.map(SQLValue.text) ?? .null, .text(term.source.rawValue)]
+            values.append("(" + (1...14).map { "$\(n + $0)" }.joined(separator: ", ") + ")")
+            parameters += [.int(id), .text(term.kind.rawValue), .int(Int64(version.id)), .int(Int64(posting.place)),
+                           .text(term.matched), term.path.map(SQLValue.text) ?? .null, .text(term.source.rawValue),
+                           version.namespace.map(SQLValue.text) ?? .null, .text(version.model), .text(version.version),
+                           .int(version.order.0), .int(version.order.1), .int(version.order.2), .bool(version.deprecated)]
         }
-        try db.execute("INSERT INTO schema_search_terms (schema_id, word_id, kind, matched, path, source) VALUES "
-                       + values.joined(separator: ", "), parameters)
+        try db.execute("""
+            INSERT INTO schema_search_postings (word_id, kind, schema_id, place, matched, path, source, namespace, model_name,
+                                                version, version_major, version_minor, version_patch, deprecated) VALUES
+            """ + values.joined(separator: ", "), parameters)
     }
 }

@@ -17,5 +17,5 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration, KeyLookup.migration,
                                           RateLimitCounters.migration, CompatibilityConfigTable.migration,
                                           ModelSummary.migration, DiscoveryTables.migration, EventTables.migration,
-                                          KeyScopeTable.migration]
+                                          KeyScopeTable.migration, SearchPostings.migration]
 }

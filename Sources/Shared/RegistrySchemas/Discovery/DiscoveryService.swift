@@ -24,43 +24,52 @@ public struct DiscoveryService: Sendable {
         return matches.filter { scope.permits($0.namespace) }
     }
 
-    /// The page asked for and the number of results in all. PostgreSQL ranks and pages in SQL
-    /// (`SearchRankingQuery`); on SQLite the worker ranks the hits (`SearchRanking`), which measured
-    /// faster there than SQLite's window functions (docs/discovery.md). Both follow the same rules.
+    /// The page asked for and the number of results in all. The worker ranks the hits of the
+    /// query's words (`SearchRanking`, integers only) and reads the details of the page's places
+    /// alone (docs/discovery.md).
     public func search(_ query: SearchQuery) throws -> (total: Int, results: [SearchResult]) {
         try pool.withConnection { db in
-            db.dialect == .postgres ? try SearchRankingQuery(db: db).run(query) : try rankedInWorker(query, db: db)
-        }
-    }
-
-    /// With several words, the word with the fewest terms is read first, and the others only within
-    /// the versions it was found in.
-    private func rankedInWorker(_ query: SearchQuery, db: DatabaseConnection) throws -> (total: Int, results: [SearchResult]) {
-        let queries = DiscoveryQueries(db: db)
-        var candidates: [[DiscoveryQueries.Candidate]]
-        var seed = 0
-        if query.words.count > 1 {
-            let counts = try query.words.map { try queries.termCount(containing: $0, query) }
-            seed = counts.indices.min { counts[$0] < counts[$1] } ?? 0
-            candidates = Array(repeating: [], count: query.words.count)
-            candidates[seed] = try queries.candidates(containing: query.words[seed], query)
-            let versions = Array(Set(candidates[seed].map(\.schemaID))).sorted()
-            for index in query.words.indices where index != seed {
-                candidates[index] = try queries.candidates(containing: query.words[index], query,
-                                                           among: versions.count <= Self.restrictionLimit ? versions : nil)
+            let queries = SearchPostingsQueries(db: db)
+            let words = try query.words.map { try queries.words(containing: $0) }
+            let grades = query.words.indices.map { index in
+                let pattern = WordPattern(query.words[index])
+                var grades: [Int64: Int] = [:]
+                for word in words[index] { grades[word.id] = pattern.quality(word.word)?.rawValue }
+                return grades
             }
-        } else {
-            candidates = try query.words.map { try queries.candidates(containing: $0, query) }
+            var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
+            var seed = 0
+            if words.count > 1 {
+                // The rarest word first; the others only within the versions it hits.
+                let counts = try words.map { try queries.postingCount($0, query, limit: Self.countLimit) }
+                seed = counts.indices.min { counts[$0] < counts[$1] } ?? 0
+                hits[seed] = try queries.hits(words[seed], query)
+                let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
+                for index in words.indices where index != seed {
+                    hits[index] = try queries.hits(words[index], query, among: versions.count <= Self.restrictionLimit ? versions : nil)
+                }
+            } else if let only = words.first {
+                hits[0] = try queries.hits(only, query)
+            }
+            let ranked = SearchRanking.rank(hits: hits, grades: grades, seed: seed)
+            let page = Array(ranked.dropFirst(query.offset).prefix(query.limit))
+            let details = try queries.details(page.map { ($0.place.schemaID, $0.place.place) })
+            let results = page.compactMap { result -> SearchResult? in
+                guard let place = details[result.place] else { return nil }
+                var matched: [String] = []
+                for word in result.words {
+                    if let text = place.matched[word], !matched.contains(text) { matched.append(text) }
+                }
+                return SearchResult(namespace: result.namespace, modelName: result.model, version: place.version, kind: place.kind,
+                                    matched: matched.joined(separator: " "), path: place.path, source: place.source,
+                                    score: result.score)
+            }
+            return (ranked.count, results)
         }
-        if let scope = query.keyScope {
-            // Before ranking, so that the total and the pages count only what the key may see.
-            candidates = candidates.map { list in list.filter { scope.permits($0.namespace) } }
-        }
-        let ranked = SearchRanking.rank(words: query.words, candidates: candidates, seed: seed)
-        let page = ranked.dropFirst(query.offset).prefix(query.limit)
-        return (ranked.count, Array(page))
     }
 
+    /// Postings counted to pick the rarest word, at most (a common word is not counted whole).
+    private static let countLimit = 5_000
     /// Beyond this many versions, the other words are read whole rather than version by version.
     private static let restrictionLimit = 2_000
 }

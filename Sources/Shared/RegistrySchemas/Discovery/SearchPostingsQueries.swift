@@ -1,0 +1,202 @@
+import RegistryDiscovery
+import RegistryDomain
+import RegistryStorage
+
+/// The SQL of search (migration 10's `schema_search_postings`, clustered by word and kind): the
+/// distinct words containing a query word, their postings with what ranking needs, and the
+/// details of the page's places. Prepared statements; lists of values are bound, padded to a
+/// power of two (repeating the last value), so the number of distinct statement texts stays small.
+struct SearchPostingsQueries {
+    let db: DatabaseConnection
+
+    /// A distinct indexed word containing a query word.
+    struct Word {
+        let id: Int64
+        let word: String
+    }
+
+    /// A posting of one of the query's words, with its version's ranking columns.
+    struct Hit {
+        let schemaID: Int
+        let place: Int
+        let wordID: Int64
+        let namespace: String?
+        let model: String
+        let order: (Int64, Int64, Int64)
+    }
+
+    /// What a result shows beyond its ranking: read for the page only.
+    struct PlaceDetails {
+        let kind: SearchTerm.Kind
+        let version: String
+        let path: String?
+        let source: String
+        /// word id → the word as written at that place.
+        var matched: [Int64: String]
+    }
+
+    /// The words containing `word` (its `*` matching anything), through the trigram index: FTS5
+    /// on SQLite (GLOB: the table is case-sensitive, the words lower-case), `pg_trgm` on PostgreSQL
+    /// (LIKE).
+    func words(containing word: String) throws -> [Word] {
+        let rows: [SQLRow]
+        switch db.dialect {
+        case .sqlite:
+            rows = try db.query("SELECT rowid, word FROM schema_search_fts WHERE word GLOB $1",
+                                [.text("*" + Self.globLiteral(word) + "*")])
+        case .postgres:
+            rows = try db.query("SELECT id, word FROM schema_search_words WHERE word LIKE $1",
+                                [.text("%" + Self.likeLiteral(word) + "%")])
+        }
+        return rows.compactMap { row in row.int(0).map { Word(id: Int64($0), word: row.string(1) ?? "") } }
+    }
+
+    /// How many postings of the query's kinds the words have, up to `limit` (beyond, a word is
+    /// common and counting it would cost as much as reading it): to read the rarest word first.
+    func postingCount(_ words: [Word], _ query: SearchQuery, limit: Int) throws -> Int {
+        var count = 0
+        for chunk in Self.chunks(words, of: Self.wordsPerQuery) where count < limit {
+            var statement = Statement()
+            let where_ = [statement.in("word_id", chunk.map { .int($0.id) }), statement.in("kind", Self.kinds(query))]
+            let cap = statement.bind(.int(Int64(limit - count)))
+            count += try db.scalarInt("""
+                SELECT count(*) FROM (SELECT 1 FROM schema_search_postings WHERE \(where_.joined(separator: " AND ")) LIMIT \(cap)) c
+                """, statement.parameters) ?? 0
+        }
+        return count
+    }
+
+    /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
+    /// scope); `among`: only in these versions (a seek per word, kind and version).
+    func hits(_ words: [Word], _ query: SearchQuery, among versions: [Int]? = nil) throws -> [Hit] {
+        var hits: [Hit] = []
+        for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
+            if let versions {
+                for part in Self.chunks(versions, of: Self.versionsPerQuery) { try read(chunk, query, versions: part, into: &hits) }
+            } else {
+                try read(chunk, query, versions: nil, into: &hits)
+            }
+        }
+        return hits
+    }
+
+    /// At most this many values per list: far below either database's limit on parameters.
+    private static let wordsPerQuery = 512
+    private static let versionsPerQuery = 512
+
+    private static func chunks<T>(_ items: [T], of size: Int) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
+    }
+
+    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, versions: ArraySlice<Int>?, into hits: inout [Hit]) throws {
+        var statement = Statement()
+        var conditions = [statement.in("word_id", words.map { .int($0.id) }), statement.in("kind", Self.kinds(query))]
+        if let versions { conditions.append(statement.in("schema_id", versions.map { .int(Int64($0)) })) }
+        if !query.includeDeprecated { conditions.append("deprecated = " + statement.bind(.bool(false))) }
+        switch query.namespace {
+        case .any: break
+        case .globalOnly: conditions.append("namespace IS NULL")
+        case .exact(let namespace): conditions.append("namespace = " + statement.bind(.text(namespace)))
+        }
+        if let scope = query.keyScope {
+            // In SQL, so that the total and the pages count only what the key may see.
+            conditions.append(ScopeSQL.condition(scope, column: "namespace", &statement.parameters))
+        }
+        let rows = try db.query("""
+            SELECT schema_id, place, word_id, namespace, model_name, version_major, version_minor, version_patch
+            FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
+            """, statement.parameters)
+        hits.reserveCapacity(hits.count + rows.count)
+        for row in rows {
+            guard let schemaID = row.int(0), let place = row.int(1), let wordID = row.int(2) else { continue }
+            hits.append(Hit(schemaID: schemaID, place: place, wordID: Int64(wordID), namespace: row.string(3),
+                            model: row.string(4) ?? "",
+                            order: (Int64(row.int(5) ?? 0), Int64(row.int(6) ?? 0), Int64(row.int(7) ?? 0))))
+        }
+    }
+
+    /// The version, path, source and words as written of each place (version id, place number).
+    func details(_ places: [(schemaID: Int, place: Int)]) throws -> [PlaceKey: PlaceDetails] {
+        guard !places.isEmpty else { return [:] }
+        var statement = Statement()
+        var alternatives: [String] = []
+        for index in 0..<Statement.padded(places.count) {
+            let place = places[min(index, places.count - 1)]
+            alternatives.append("(schema_id = \(statement.bind(.int(Int64(place.schemaID)))) AND place = \(statement.bind(.int(Int64(place.place)))))")
+        }
+        let rows = try db.query("""
+            SELECT schema_id, place, word_id, matched, path, source, version, kind FROM schema_search_postings
+            WHERE \(alternatives.joined(separator: " OR "))
+            """, statement.parameters)
+        var details: [PlaceKey: PlaceDetails] = [:]
+        for row in rows {
+            guard let schemaID = row.int(0), let place = row.int(1), let wordID = row.int(2),
+                  let kind = row.string(7).flatMap(SearchTerm.Kind.init(rawValue:)) else { continue }
+            let key = PlaceKey(schemaID: schemaID, place: place)
+            if details[key] == nil {
+                details[key] = PlaceDetails(kind: kind, version: row.string(6) ?? "", path: row.string(4), source: row.string(5) ?? "",
+                                            matched: [:])
+            }
+            details[key]?.matched[Int64(wordID)] = row.string(3) ?? ""
+        }
+        return details
+    }
+
+    private static func kinds(_ query: SearchQuery) -> [SQLValue] {
+        // Every kind named, for `any` too: the primary key then seeks (word, kind, version).
+        query.kind.kinds.map { .text($0.rawValue) }
+    }
+
+    /// Parameters bound as `$n`, and lists padded to a power of two.
+    private struct Statement {
+        var parameters: [SQLValue] = []
+
+        mutating func bind(_ value: SQLValue) -> String {
+            parameters.append(value)
+            return "$\(parameters.count)"
+        }
+
+        mutating func `in`(_ column: String, _ values: [SQLValue]) -> String {
+            let list = (0..<Self.padded(values.count)).map { bind(values[min($0, values.count - 1)]) }
+            return "\(column) IN (\(list.joined(separator: ", ")))"
+        }
+
+        static func padded(_ count: Int) -> Int {
+            var size = 1
+            while size < count { size *= 2 }
+            return size
+        }
+    }
+
+    /// `*` stays the wildcard; GLOB's other specials match themselves.
+    static func globLiteral(_ word: String) -> String {
+        var out = ""
+        for character in word {
+            switch character {
+            case "?": out += "[?]"
+            case "[": out += "[[]"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// `*` becomes `%`; LIKE's own specials are escaped (PostgreSQL's default escape is `\`).
+    static func likeLiteral(_ word: String) -> String {
+        var out = ""
+        for character in word {
+            switch character {
+            case "*": out += "%"
+            case "%", "_", "\\": out += "\\" + String(character)
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}
+
+/// A place of a version: the version's row id and the place's number within it.
+struct PlaceKey: Hashable {
+    let schemaID: Int
+    let place: Int
+}
