@@ -5,9 +5,11 @@
 #
 #   bench/discovery.sh [sqlite] [postgres]      (default: both)
 #   BASE=DIR bench/discovery.sh [...]           before/after: DIR's build (pyrmute-registry and
-#                                               pyrmute-registry-worker) beside this checkout's, on
-#                                               the same seeded database, each case loaded on one
-#                                               then the other in alternating order
+#                                               pyrmute-registry-worker) beside this checkout's, each
+#                                               on its own copy of the same seeded rows, indexed by
+#                                               that build (the index's tables may differ between
+#                                               builds), each case loaded on one then the other in
+#                                               alternating order
 #
 # Data: NS namespaces (ns000…) × MODELS models (model0000…) × 5 versions (1.0.0 … 1.4.0), seeded by
 # SQL after `init-db`; the server indexes them at start (migration 7's backfill, timed). Every
@@ -25,8 +27,7 @@
 # Environment: NS (default 100), MODELS (default 200), DURATION (seconds per case, default 5),
 # WARMUP (default 1), CONNECTIONS (default 16), THREADS (wrk threads, default 2), SCRATCH (swift
 # --scratch-path, default .build-bench), SKIP_BUILD=1, BIN_DIR (a build directory to use instead of
-# building this checkout), BASE (a build directory to compare with; its
-# index must be the same as this build's: the database is seeded and indexed once, by this build),
+# building this checkout), BASE (a build directory to compare with),
 # CASES (default "model field field-glob text any lookup common").
 # Prints a table and writes it to bench/results/discovery-latest.txt.
 set -euo pipefail
@@ -112,22 +113,23 @@ SQL
     return 0
 }
 
+# seed BACKEND URL FILE BUILD LABEL: the rows by SQL, then BUILD's init-db indexes them (timed).
 seed() {
-    local backend=$1 url=$2 file=$3
-    (cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$url" "$BIN/pyrmute-registry" init-db >/dev/null)
-    seed_sql "$backend" >"$WORK/seed.sql"
+    local backend=$1 url=$2 file=$3 bin=$4 label=$5
+    (cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$url" "$bin/pyrmute-registry" init-db >/dev/null)
+    [ -f "$WORK/seed-$backend.sql" ] || seed_sql "$backend" >"$WORK/seed-$backend.sql"
     if [ "$backend" = sqlite ]; then
-        sqlite3 "$file" <"$WORK/seed.sql" >/dev/null
+        sqlite3 "$file" <"$WORK/seed-$backend.sql" >/dev/null
     else
-        psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$WORK/seed.sql" >/dev/null
+        psql -X -q -v ON_ERROR_STOP=1 "$url" -f "$WORK/seed-$backend.sql" >/dev/null
     fi
     # The rows are indexed by the next start's backfill: timed here, by init-db.
     local started elapsed
     started=$(date +%s.%N)
-    (cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$url" "$BIN/pyrmute-registry" init-db >/dev/null)
+    (cd "$WORK" && PYRMUTE_REGISTRY_DATABASE_URL="$url" "$bin/pyrmute-registry" init-db >/dev/null)
     elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     if [ "$backend" = sqlite ]; then sqlite3 "$file" "ANALYZE" >/dev/null; else psql -X -q "$url" -c "ANALYZE" >/dev/null; fi
-    note "$backend: $((NS * MODELS * 5)) versions seeded; indexing them (fingerprints, search terms) at start took ${elapsed} s"
+    note "$backend ($label): $((NS * MODELS * 5)) versions seeded; indexing them (fingerprints, search terms) at start took ${elapsed} s"
 }
 
 # start_server BACKEND DATABASE_URL BUILD_DIR LABEL: sets PORT_<LABEL> and SERVER_<LABEL>.
@@ -192,22 +194,28 @@ echo "$HEADER"
 
 for backend in "${BACKENDS[@]}"; do
     if [ "$backend" = sqlite ]; then
-        file="$WORK/discovery.db"
-        url="sqlite:///$file"
+        file="$WORK/discovery"
     else
         PG_DIR="$WORK/pg"
         pg_port=$(free_port)
         if ! "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null; then
             row postgres "(cluster)" "-" "FAILED" "-" "-" "-" "-" "-"; FAILED=1; PG_DIR=""; continue
         fi
-        file=""
-        url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" discovery)
     fi
-    seed "$backend" "$url" "$file"
     LABELS=(new)
     [ -z "$BASE" ] || LABELS=(base new)
-    start_server "$backend" "$url" "$BIN" new || continue
-    if [ -n "$BASE" ]; then start_server "$backend" "$url" "$BASE" base || continue; fi
+    for label in "${LABELS[@]}"; do
+        bin=$BIN
+        [ "$label" = base ] && bin=$BASE
+        # Each build indexes its own copy of the rows: the index's tables may differ between builds.
+        if [ "$backend" = sqlite ]; then
+            url="sqlite:///$file-$label.db"
+        else
+            url=$("$ROOT/scripts/pg-cluster.sh" createdb "$PG_DIR" "$pg_port" "discovery_$label")
+        fi
+        seed "$backend" "$url" "$file-$label.db" "$bin" "$label"
+        start_server "$backend" "$url" "$bin" "$label" || continue 2
+    done
     n=0
     for name in $CASES; do
         case "$name" in

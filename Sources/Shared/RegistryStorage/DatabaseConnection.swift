@@ -10,6 +10,9 @@ public protocol DatabaseConnection: AnyObject {
     var isBroken: Bool { get }
 
     func query(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow]
+    /// Runs a query and hands each row to `body` as it is read, without building `SQLRow`s: for
+    /// statements that return many rows. The cursor is valid only inside `body`.
+    func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (SQLCursor) throws -> Void) throws
     @discardableResult
     func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int
     /// Runs constant DDL (migrations): no parameters, several statements allowed.

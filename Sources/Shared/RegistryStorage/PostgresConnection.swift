@@ -73,6 +73,12 @@ public final class PostgresConnection: DatabaseConnection {
         return rows
     }
 
+    public func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (SQLCursor) throws -> Void) throws {
+        let result = try run(sql, parameters)
+        defer { PQclear(result) }
+        for row in 0..<PQntuples(result) { try body(SQLCursor(source: .postgres(result, row: row))) }
+    }
+
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
         let result = try run(sql, parameters)

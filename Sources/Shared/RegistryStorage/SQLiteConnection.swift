@@ -74,6 +74,21 @@ public final class SQLiteConnection: DatabaseConnection {
         return rows
     }
 
+    public func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (SQLCursor) throws -> Void) throws {
+        try StatementSpan.run(sql, system: "sqlite") {
+            let stmt = try prepared(sql)
+            defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+            try bind(parameters, to: stmt)
+            let cursor = SQLCursor(source: .sqlite(stmt))
+            while true {
+                let rc = sqlite3_step(stmt)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else { throw error(rc) }
+                try body(cursor)
+            }
+        }
+    }
+
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> Int {
         try StatementSpan.run(sql, system: "sqlite") { try step(sql, parameters) }

@@ -38,21 +38,26 @@ public struct DiscoveryService: Sendable {
                 return grades
             }
             var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
+            var models = SearchPostingsQueries.ModelTable()
             var seed = 0
             if words.count > 1 {
                 // The rarest word first; the others only within the versions it hits.
-                let counts = try words.map { try queries.postingCount($0, query, limit: Self.countLimit) }
-                seed = counts.indices.min { counts[$0] < counts[$1] } ?? 0
-                hits[seed] = try queries.hits(words[seed], query)
+                // Each word is counted only up to the rarest count so far.
+                var fewest = Int.max
+                for index in words.indices {
+                    let count = try queries.postingCount(words[index], query, limit: min(fewest, Self.countLimit))
+                    if count < fewest { fewest = count; seed = index }
+                }
+                hits[seed] = try queries.hits(words[seed], query, models: &models)
                 let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
                 for index in words.indices where index != seed {
-                    hits[index] = try queries.hits(words[index], query, among: versions.count <= Self.restrictionLimit ? versions : nil)
+                    hits[index] = try queries.hits(words[index], query, among: versions.count <= Self.restrictionLimit ? versions : nil,
+                                                   models: &models)
                 }
             } else if let only = words.first {
-                hits[0] = try queries.hits(only, query)
+                hits[0] = try queries.hits(only, query, models: &models)
             }
-            let ranked = SearchRanking.rank(hits: hits, grades: grades, seed: seed)
-            let page = Array(ranked.dropFirst(query.offset).prefix(query.limit))
+            let (total, page) = SearchRanking.rank(hits: hits, models: models, grades: grades, seed: seed, offset: query.offset, limit: query.limit)
             let details = try queries.details(page.map { ($0.place.schemaID, $0.place.place) })
             let results = page.compactMap { result -> SearchResult? in
                 guard let place = details[result.place] else { return nil }
@@ -64,7 +69,7 @@ public struct DiscoveryService: Sendable {
                                     matched: matched.joined(separator: " "), path: place.path, source: place.source,
                                     score: result.score)
             }
-            return (ranked.count, results)
+            return (total, results)
         }
     }
 

@@ -15,14 +15,43 @@ struct SearchPostingsQueries {
         let word: String
     }
 
-    /// A posting of one of the query's words, with its version's ranking columns.
+    /// A posting of one of the query's words, with its version's ranking columns; `model` indexes
+    /// the `ModelTable` it was read with.
     struct Hit {
         let schemaID: Int
         let place: Int
         let wordID: Int64
-        let namespace: String?
-        let model: String
+        let model: Int
         let order: (Int64, Int64, Int64)
+    }
+
+    /// The models of the hits, each named once: hits carry an index instead of two strings.
+    struct ModelTable {
+        struct Name: Hashable {
+            let namespace: String?
+            let name: String
+        }
+
+        private(set) var names: [Name] = []
+        private var ids: [Name: Int] = [:]
+        private var last: (name: Name, id: Int)?
+
+        /// Rows come clustered by version, and a model's versions are usually neighbours: the
+        /// previous name is compared before the table is searched.
+        mutating func id(namespace: String?, name: String) -> Int {
+            if let last, last.name.name == name, last.name.namespace == namespace { return last.id }
+            let key = Name(namespace: namespace, name: name)
+            let id: Int
+            if let known = ids[key] {
+                id = known
+            } else {
+                id = names.count
+                ids[key] = id
+                names.append(key)
+            }
+            last = (key, id)
+            return id
+        }
     }
 
     /// What a result shows beyond its ranking: read for the page only.
@@ -68,13 +97,15 @@ struct SearchPostingsQueries {
 
     /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
     /// scope); `among`: only in these versions (a seek per word, kind and version).
-    func hits(_ words: [Word], _ query: SearchQuery, among versions: [Int]? = nil) throws -> [Hit] {
+    func hits(_ words: [Word], _ query: SearchQuery, among versions: [Int]? = nil, models: inout ModelTable) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
             if let versions {
-                for part in Self.chunks(versions, of: Self.versionsPerQuery) { try read(chunk, query, versions: part, into: &hits) }
+                for part in Self.chunks(versions, of: Self.versionsPerQuery) {
+                    try read(chunk, query, versions: part, into: &hits, models: &models)
+                }
             } else {
-                try read(chunk, query, versions: nil, into: &hits)
+                try read(chunk, query, versions: nil, into: &hits, models: &models)
             }
         }
         return hits
@@ -88,7 +119,8 @@ struct SearchPostingsQueries {
         stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
-    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, versions: ArraySlice<Int>?, into hits: inout [Hit]) throws {
+    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, versions: ArraySlice<Int>?, into hits: inout [Hit],
+                      models: inout ModelTable) throws {
         var statement = Statement()
         var conditions = [statement.in("word_id", words.map { .int($0.id) }), statement.in("kind", Self.kinds(query))]
         if let versions { conditions.append(statement.in("schema_id", versions.map { .int(Int64($0)) })) }
@@ -102,16 +134,14 @@ struct SearchPostingsQueries {
             // In SQL, so that the total and the pages count only what the key may see.
             conditions.append(ScopeSQL.condition(scope, column: "namespace", &statement.parameters))
         }
-        let rows = try db.query("""
+        try db.forEachRow("""
             SELECT schema_id, place, word_id, namespace, model_name, version_major, version_minor, version_patch
             FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
-            """, statement.parameters)
-        hits.reserveCapacity(hits.count + rows.count)
-        for row in rows {
-            guard let schemaID = row.int(0), let place = row.int(1), let wordID = row.int(2) else { continue }
-            hits.append(Hit(schemaID: schemaID, place: place, wordID: Int64(wordID), namespace: row.string(3),
-                            model: row.string(4) ?? "",
-                            order: (Int64(row.int(5) ?? 0), Int64(row.int(6) ?? 0), Int64(row.int(7) ?? 0))))
+            """, statement.parameters) { row in
+            // Every column but the namespace is NOT NULL (migration 10).
+            let model = models.id(namespace: row.string(3), name: row.string(4) ?? "")
+            hits.append(Hit(schemaID: Int(row.integer(0)), place: Int(row.integer(1)), wordID: row.integer(2), model: model,
+                            order: (row.integer(5), row.integer(6), row.integer(7))))
         }
     }
 

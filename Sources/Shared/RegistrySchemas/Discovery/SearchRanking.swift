@@ -5,7 +5,7 @@ import RegistryDiscovery
 /// then namespace (global first), model, version (newest first), and the place's number within its
 /// version (kind, source, path). Every comparison is on integers: models are ranked once by name.
 enum SearchRanking {
-    /// A result before its details are read: what ordering and the page's query need.
+    /// A result of the page before its details are read.
     struct Ranked {
         let place: PlaceKey
         let namespace: String?
@@ -13,7 +13,6 @@ enum SearchRanking {
         let score: Int
         /// For each query word, the word id of its best hit at the place.
         let words: [Int64]
-        fileprivate let key: SortKey
     }
 
     fileprivate struct SortKey: Comparable {
@@ -34,21 +33,22 @@ enum SearchRanking {
         static func == (a: SortKey, b: SortKey) -> Bool { !(a < b) && !(b < a) }
     }
 
-    private struct ModelName: Hashable {
-        let namespace: String?
-        let name: String
-    }
-
     /// `hits[i]` are the postings of the words containing `words[i]`, `grades[i]` those words'
     /// grades (3 exact, 2 prefix, 1 substring); the places of `hits[seed]` (the rarest word) are
-    /// the only ones that can match every word.
-    static func rank(hits: [[SearchPostingsQueries.Hit]], grades: [[Int64: Int]], seed: Int = 0) -> [Ranked] {
+    /// the only ones that can match every word. Returns the number of results and the page from
+    /// `offset`; only the sort keys (integers) of the others are built.
+    static func rank(hits: [[SearchPostingsQueries.Hit]], models: SearchPostingsQueries.ModelTable, grades: [[Int64: Int]],
+                     seed: Int = 0, offset: Int, limit: Int) -> (total: Int, page: [Ranked]) {
         let words = hits.count
         var slots: [PlaceKey: Int] = [:]
+        slots.reserveCapacity(hits[seed].count)
         var first: [SearchPostingsQueries.Hit] = []
+        first.reserveCapacity(hits[seed].count)
         // Flat per slot and word: the best grade so far (0: none) and its word id.
         var bestGrade: [Int] = []
         var bestWord: [Int64] = []
+        bestGrade.reserveCapacity(hits[seed].count * words)
+        bestWord.reserveCapacity(hits[seed].count * words)
         for index in [seed] + (0..<words).filter({ $0 != seed }) {
             for hit in hits[index] {
                 guard let grade = grades[index][hit.wordID] else { continue }
@@ -61,8 +61,10 @@ enum SearchRanking {
                     slot = first.count
                     slots[key] = slot
                     first.append(hit)
-                    bestGrade += repeatElement(0, count: words)
-                    bestWord += repeatElement(0, count: words)
+                    for _ in 0..<words {
+                        bestGrade.append(0)
+                        bestWord.append(0)
+                    }
                 }
                 let at = slot * words + index
                 // On a tie, the word registered first (the lowest id).
@@ -71,27 +73,15 @@ enum SearchRanking {
                 bestWord[at] = hit.wordID
             }
         }
-        var modelIDs: [ModelName: Int] = [:]
-        var names: [ModelName] = []
-        var latest: [(Int64, Int64, Int64, Int)] = []
-        var complete: [(slot: Int, model: Int)] = []
+        let names = models.names
+        var latest = Array(repeating: (Int64.min, Int64.min, Int64.min, Int.min), count: names.count)
+        var complete: [Int] = []
         for slot in first.indices {
-            let grades = bestGrade[(slot * words)..<(slot * words + words)]
-            guard !grades.contains(0) else { continue }
+            guard !bestGrade[(slot * words)..<(slot * words + words)].contains(0) else { continue }
             let hit = first[slot]
-            let name = ModelName(namespace: hit.namespace, name: hit.model)
-            let model: Int
-            if let known = modelIDs[name] {
-                model = known
-            } else {
-                model = names.count
-                modelIDs[name] = model
-                names.append(name)
-                latest.append((Int64.min, Int64.min, Int64.min, Int.min))
-            }
             let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
-            if latest[model] < order { latest[model] = order }
-            complete.append((slot, model))
+            if latest[hit.model] < order { latest[hit.model] = order }
+            complete.append(slot)
         }
         var modelRank = Array(repeating: 0, count: names.count)
         let byName = names.indices.sorted { a, b in
@@ -101,19 +91,24 @@ enum SearchRanking {
             return x.name.utf8.lexicographicallyPrecedes(y.name.utf8)
         }
         for (rank, model) in byName.enumerated() { modelRank[model] = rank }
-        var ranked: [Ranked] = []
-        ranked.reserveCapacity(complete.count)
-        for (slot, model) in complete {
+        var keys: [(key: SortKey, slot: Int)] = []
+        keys.reserveCapacity(complete.count)
+        for slot in complete {
             let hit = first[slot]
+            let model = hit.model
             let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
             let score = bestGrade[(slot * words)..<(slot * words + words)].min() ?? 1
-            let key = SortKey(notLatest: latest[model] == order ? 0 : 1, negativeScore: -score, model: modelRank[model],
-                              negativeOrder: (-order.0, -order.1, -order.2, -order.3), place: hit.place)
-            ranked.append(Ranked(place: PlaceKey(schemaID: hit.schemaID, place: hit.place), namespace: hit.namespace,
-                                 model: hit.model, score: score,
-                                 words: Array(bestWord[(slot * words)..<(slot * words + words)]), key: key))
+            keys.append((SortKey(notLatest: latest[model] == order ? 0 : 1, negativeScore: -score, model: modelRank[model],
+                                 negativeOrder: (-order.0, -order.1, -order.2, -order.3), place: hit.place), slot))
         }
-        ranked.sort { $0.key < $1.key }
-        return ranked
+        keys.sort { $0.key < $1.key }
+        let page = keys.dropFirst(offset).prefix(limit).map { entry -> Ranked in
+            let hit = first[entry.slot]
+            let name = names[hit.model]
+            return Ranked(place: PlaceKey(schemaID: hit.schemaID, place: hit.place), namespace: name.namespace, model: name.name,
+                          score: -entry.key.negativeScore,
+                          words: Array(bestWord[(entry.slot * words)..<(entry.slot * words + words)]))
+        }
+        return (keys.count, page)
     }
 }

@@ -1,0 +1,73 @@
+import CPostgres
+import CSQLite
+
+/// The current row of `DatabaseConnection.forEachRow`, read in place (no `SQLRow` is built):
+/// valid only inside the call that hands it out. The accessors read SQLite's typed values and
+/// PostgreSQL's text alike, as `SQLRow`'s do.
+public struct SQLCursor {
+    enum Source {
+        case sqlite(OpaquePointer)
+        case postgres(OpaquePointer, row: Int32)
+    }
+
+    let source: Source
+
+    public func isNull(_ i: Int) -> Bool {
+        switch source {
+        case .sqlite(let stmt): return sqlite3_column_type(stmt, Int32(i)) == SQLITE_NULL
+        case .postgres(let result, let row): return PQgetisnull(result, row, Int32(i)) == 1
+        }
+    }
+
+    public func int(_ i: Int) -> Int? {
+        guard !isNull(i) else { return nil }
+        switch source {
+        case .sqlite(let stmt):
+            return Int(sqlite3_column_int64(stmt, Int32(i)))
+        case .postgres(let result, let row):
+            return Self.integer(bytes(result, row, Int32(i)))
+        }
+    }
+
+    /// A NOT NULL integer column: one call into SQLite instead of two (NULL reads as 0).
+    public func integer(_ i: Int) -> Int64 {
+        switch source {
+        case .sqlite(let stmt): return sqlite3_column_int64(stmt, Int32(i))
+        case .postgres(let result, let row): return Int64(Self.integer(bytes(result, row, Int32(i))) ?? 0)
+        }
+    }
+
+    public func string(_ i: Int) -> String? {
+        guard !isNull(i) else { return nil }
+        switch source {
+        case .sqlite(let stmt):
+            guard let text = sqlite3_column_text(stmt, Int32(i)) else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(stmt, Int32(i)))), as: UTF8.self)
+        case .postgres(let result, let row):
+            return String(decoding: bytes(result, row, Int32(i)), as: UTF8.self)
+        }
+    }
+
+    private func bytes(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
+        let start = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
+        return UnsafeBufferPointer(start: start, count: Int(PQgetlength(result, row, column)))
+    }
+
+    /// A decimal integer as PostgreSQL writes it (`-12`), without building a String.
+    static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        var value = 0
+        var negative = false
+        var digits = 0
+        for (index, byte) in text.enumerated() {
+            if index == 0 && byte == UInt8(ascii: "-") { negative = true; continue }
+            guard byte >= 0x30 && byte <= 0x39 else { return nil }
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times.addingReportingOverflow(Int(byte - 0x30))
+            guard !o1 && !o2 else { return nil }
+            value = sum
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
+        return negative ? -value : value
+    }
+}
