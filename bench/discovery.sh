@@ -193,9 +193,8 @@ HEADER=$(printf "$FMT" "backend" "case" "build" "req/s" "p50 ms" "p99 ms" "non-2
 echo "$HEADER"
 
 for backend in "${BACKENDS[@]}"; do
-    if [ "$backend" = sqlite ]; then
-        file="$WORK/discovery"
-    else
+    file="$WORK/discovery-$backend"   # SQLite: one file per build, "$file-<label>.db"
+    if [ "$backend" = postgres ]; then
         PG_DIR="$WORK/pg"
         pg_port=$(free_port)
         if ! "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null; then

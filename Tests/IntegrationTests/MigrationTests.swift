@@ -69,6 +69,56 @@ final class MigrationTests: XCTestCase {
                        "#/properties/amount_due")
         XCTAssertEqual(try restarted.post("/schemas/lookup", json: #"{"json_schema": {"type":"object"}}"#).json()["matches"], [])
         XCTAssertEqual(try restarted.stop(), 0)
+
+        // The reference deprecates a version by its flag alone (no message): the postings, which
+        // carry the flag (migration 10), are dropped by the trigger and the next start writes them
+        // again, deprecated.
+        try db.execute("UPDATE schemas SET deprecated = $1 WHERE model_name = $2", [.bool(true), .text("Receipt")])
+        let third = try ServerProcess(databaseURL: url, workers: 1)
+        XCTAssertEqual(try third.request("/search?q=paid&kind=text").json()["total"], 0)
+        XCTAssertEqual(try third.request("/search?q=paid&kind=text&include_deprecated=true").json()["results"]?[0]?["model_name"],
+                       "Receipt")
+        XCTAssertEqual(try third.stop(), 0)
+    }
+
+    /// A database indexed before migration 10 (postings in `schema_search_terms`) is indexed again
+    /// into `schema_search_postings` when it is applied.
+    func testSearchIndexIsRebuiltByMigration10_sqlite() throws { try rebuiltByMigration10(.sqlite) }
+    func testSearchIndexIsRebuiltByMigration10_postgres() throws { try rebuiltByMigration10(.postgres) }
+
+    private func rebuiltByMigration10(_ backend: Backend) throws {
+        let url = try backend.freshDatabaseURL()
+        let db = try Database.connect(DatabaseURL(parsing: url))
+        defer { db.close() }
+        try Migrator(connection: db, migrations: Migration.all.filter { $0.version <= 9 }).migrate()
+        try db.execute("""
+            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated,
+                                 version_major, version_minor, version_patch)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, 0)
+            """, [.text("billing"), .text("Invoice"), .text("1.0.0"), .text(#"{"properties": {"amount_due": {}}}"#),
+                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        // As migration 7's writer left it: a fingerprint row (so the version counts as indexed)
+        // and its postings in the old table.
+        let id = try XCTUnwrap(try db.scalarInt("SELECT id FROM schemas"))
+        try db.execute("INSERT INTO schema_fingerprints (schema_id, json_sha256) VALUES ($1, $2)", [.int(Int64(id)), .text("x")])
+        try db.execute("INSERT INTO schema_search_words (word) VALUES ($1)", [.text("amount_due")])
+        try db.execute("""
+            INSERT INTO schema_search_terms (schema_id, word_id, kind, matched, path, source)
+            SELECT $1, id, 'field', 'amount_due', '#/properties/amount_due', 'json_schema' FROM schema_search_words
+            """, [.int(Int64(id))])
+
+        let server = try ServerProcess(databaseURL: url, workers: 1)
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        XCTAssertEqual(try server.request("/search?q=amount&kind=field").json()["results"],
+                       [["namespace": "billing", "model_name": "Invoice", "version": "1.0.0", "kind": "field", "matched": "amount_due",
+                         "path": "#/properties/amount_due", "source": "json_schema", "score": 2]])
+        XCTAssertEqual(try server.request("/search?q=invoice&kind=model").json()["total"], 1, "the model name was indexed too")
+        XCTAssertNotEqual(try db.query("SELECT json_sha256 FROM schema_fingerprints").first?.string(0), "x")
+        XCTAssertEqual(try db.scalarInt("""
+            SELECT count(*) FROM \(backend == .sqlite ? "sqlite_master WHERE type = 'table' AND" : "pg_tables WHERE") \
+            \(backend == .sqlite ? "name" : "tablename") = 'schema_search_terms'
+            """), 0)
+        XCTAssertEqual(try server.stop(), 0)
     }
 
     func testConcurrentMigratorsApplyEachStepOnce_postgres() throws {
