@@ -43,13 +43,23 @@ public struct DiscoveryIndex {
     /// Replaces whatever the index held for the version.
     public func index(_ version: Version) throws {
         var known: [String: Int64] = [:]
+        var postings: [Row] = []
         try remove(schemaID: version.id)
-        try add(version, known: &known)
+        try add(version, known: &known, into: &postings)
+        try insert(postings)
     }
 
-    /// Writes a version that has no rows; `known` (word → id) saves asking for the same words again
-    /// within one transaction (words are never removed).
-    private func add(_ version: Version, known: inout [String: Int64]) throws {
+    /// A posting ready to insert: the word's id, the term and its place, and its version.
+    private struct Row {
+        let wordID: Int64
+        let posting: SearchPlaces.Posting
+        let version: Version
+    }
+
+    /// Writes a version's fingerprints and words, and collects its postings (the caller inserts
+    /// them). `known` (word → id) saves asking for the same words again within one transaction
+    /// (words are never removed).
+    private func add(_ version: Version, known: inout [String: Int64], into postings: inout [Row]) throws {
         let fingerprints = SchemaFingerprints(jsonSchema: version.jsonSchema, avroSchema: version.avroSchema)
         try db.execute("""
             INSERT INTO schema_fingerprints (schema_id, json_sha256, avro_sha256, avro_rabin) VALUES ($1, $2, $3, $4)
@@ -60,8 +70,10 @@ public struct DiscoveryIndex {
                                    deprecationMessage: version.deprecationMessage)
         let unknown = Set(terms.map(\.term)).filter { known[$0] == nil }.sorted()
         known.merge(try wordIDs(unknown)) { _, new in new }
-        let postings = SearchPlaces.number(terms)
-        for chunk in Self.chunks(postings) { try insert(chunk, of: version, known) }
+        for posting in SearchPlaces.number(terms) {
+            guard let id = known[posting.term.term] else { throw DatabaseError.statementFailed("no id for the word \(posting.term.term)") }
+            postings.append(Row(wordID: id, posting: posting, version: version))
+        }
     }
 
     public func remove(schemaID: Int) throws {
@@ -84,6 +96,7 @@ public struct DiscoveryIndex {
                 WHERE s.id > $1 AND NOT EXISTS (SELECT 1 FROM schema_fingerprints f WHERE f.schema_id = s.id)
                 ORDER BY s.id LIMIT $2
                 """, [.int(after), .int(Int64(Self.versionsPerBatch))])
+            var postings: [Row] = []
             for row in rows {
                 guard let id = row.int(0) else { continue }
                 after = Int64(id)
@@ -93,8 +106,9 @@ public struct DiscoveryIndex {
                 // No fingerprint row means no rows at all (both are written and dropped together).
                 try add(Version(id: id, namespace: row.string(1), model: row.string(2) ?? "", version: row.string(3) ?? "",
                                 order: order, deprecated: row.bool(7) ?? false, jsonSchema: json, avroSchema: avro,
-                                deprecationMessage: row.string(10)), known: &known)
+                                deprecationMessage: row.string(10)), known: &known, into: &postings)
             }
+            try insert(postings)
             done += rows.count
             if rows.count < Self.versionsPerBatch { break }
             progress(done)
@@ -104,7 +118,7 @@ public struct DiscoveryIndex {
 
     private static let versionsPerBatch = 1_000
 
-    private static let rowsPerInsert = 50
+    private static let rowsPerInsert = 100
 
     private static func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
         stride(from: 0, to: items.count, by: rowsPerInsert).map { items[$0..<min($0 + rowsPerInsert, items.count)] }
@@ -127,16 +141,27 @@ public struct DiscoveryIndex {
         return ids
     }
 
-    private func insert(_ postings: ArraySlice<SearchPlaces.Posting>, of version: Version, _ ids: [String: Int64]) throws {
+    /// Inserts in primary-key order (word, kind, version, place), so a batch of many versions
+    /// touches each word's part of the index once rather than once per version.
+    private func insert(_ postings: [Row]) throws {
+        let sorted = postings.sorted { a, b in
+            if a.wordID != b.wordID { return a.wordID < b.wordID }
+            if a.posting.term.kind != b.posting.term.kind { return a.posting.term.kind.rawValue < b.posting.term.kind.rawValue }
+            if a.version.id != b.version.id { return a.version.id < b.version.id }
+            return a.posting.place < b.posting.place
+        }
+        for chunk in Self.chunks(sorted) { try insert(chunk) }
+    }
+
+    private func insert(_ postings: ArraySlice<Row>) throws {
         var values: [String] = []
         var parameters: [SQLValue] = []
         parameters.reserveCapacity(postings.count * 14)
-        for posting in postings {
-            let term = posting.term
-            guard let id = ids[term.term] else { throw DatabaseError.statementFailed("no id for the word \(term.term)") }
+        for row in postings {
+            let term = row.posting.term, version = row.version
             let n = parameters.count
             values.append("(" + (1...14).map { "$\(n + $0)" }.joined(separator: ", ") + ")")
-            parameters += [.int(id), .text(term.kind.rawValue), .int(Int64(version.id)), .int(Int64(posting.place)),
+            parameters += [.int(row.wordID), .text(term.kind.rawValue), .int(Int64(version.id)), .int(Int64(row.posting.place)),
                            .text(term.matched), term.path.map(SQLValue.text) ?? .null, .text(term.source.rawValue),
                            version.namespace.map(SQLValue.text) ?? .null, .text(version.model), .text(version.version),
                            .int(version.order.0), .int(version.order.1), .int(version.order.2), .bool(version.deprecated)]
