@@ -11,7 +11,8 @@ import RegistryStorage
 ///   be, see docs/discovery.md). Small (distinct words), so substring matching stays cheap and a
 ///   registration adds trigram entries only for words never seen before. Words are never removed.
 /// * `schema_search_terms`: the postings, one row per word and place (model name, field, text) of
-///   a version, B-tree indexed by word and by version.
+///   a version, B-tree indexed by word and by version. Migration 10 (`SearchPostings`) replaces it,
+///   and these triggers, with `schema_search_postings`.
 ///
 /// Rows are written by `DiscoveryIndex` in the registration's transaction. Triggers on `schemas`
 /// drop a version's rows when it is deleted or its schemas, model name or deprecation message

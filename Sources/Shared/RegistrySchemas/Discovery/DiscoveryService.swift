@@ -24,40 +24,28 @@ public struct DiscoveryService: Sendable {
         return matches.filter { scope.permits($0.namespace) }
     }
 
-    /// The page asked for and the number of results in all. The worker ranks the hits of the
-    /// query's words (`SearchRanking`, integers only) and reads the details of the page's places
-    /// alone (docs/discovery.md).
+    /// The page asked for and the number of results in all: the hits of the query's words are
+    /// read (`SearchPostingsQueries`) and ranked in the worker on integers (`SearchRanking`), then
+    /// the details of the page's places alone are read (docs/discovery.md).
     public func search(_ query: SearchQuery) throws -> (total: Int, results: [SearchResult]) {
         try pool.withConnection { db in
             let queries = SearchPostingsQueries(db: db)
-            let words = try query.words.map { try queries.words(containing: $0) }
-            let grades = query.words.indices.map { index in
-                let pattern = WordPattern(query.words[index])
-                var grades: [Int64: Int] = [:]
-                for word in words[index] { grades[word.id] = pattern.quality(word.word)?.rawValue }
-                return grades
+            // Each query word's indexed words, graded; a word the trigram index found but the
+            // pattern does not match (GLOB's and LIKE's edges) is left out.
+            var words: [[SearchPostingsQueries.Word]] = []
+            var grades: [[Int64: Int]] = []
+            for word in query.words {
+                let pattern = WordPattern(word)
+                let found = try queries.words(containing: word)
+                var graded: [Int64: Int] = [:]
+                for candidate in found { graded[candidate.id] = pattern.quality(candidate.word)?.rawValue }
+                words.append(found.filter { graded[$0.id] != nil })
+                grades.append(graded)
             }
-            var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
             var models = SearchPostingsQueries.ModelTable()
-            var seed = 0
-            if words.count > 1 {
-                // The rarest word first; the others only within the versions it hits.
-                // Each word is counted only up to the rarest count so far.
-                var fewest = Int.max
-                for index in words.indices {
-                    let count = try queries.postingCount(words[index], query, limit: min(fewest, Self.countLimit))
-                    if count < fewest { fewest = count; seed = index }
-                }
-                hits[seed] = try queries.hits(words[seed], query, models: &models)
-                let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
-                for index in words.indices where index != seed {
-                    hits[index] = try queries.hits(words[index], query, among: versions.count <= Self.restrictionLimit ? versions : nil,
-                                                   models: &models)
-                }
-            } else if let only = words.first {
-                hits[0] = try queries.hits(only, query, models: &models)
-            }
-            let (total, page) = SearchRanking.rank(hits: hits, models: models, grades: grades, seed: seed, offset: query.offset, limit: query.limit)
+            let (hits, seed) = try self.hits(of: words, query, queries, models: &models)
+            let (total, page) = SearchRanking.rank(hits: hits, models: models, grades: grades, seed: seed,
+                                                   offset: query.offset, limit: query.limit)
             let details = try queries.details(page.map { ($0.place.schemaID, $0.place.place) })
             let results = page.compactMap { result -> SearchResult? in
                 guard let place = details[result.place] else { return nil }
@@ -71,6 +59,31 @@ public struct DiscoveryService: Sendable {
             }
             return (total, results)
         }
+    }
+
+    /// The hits of each query word, and which word was read first (the seed). With several words,
+    /// each is counted only up to the fewest so far; the rarest is read first and the others only
+    /// within the versions it hit (when it hit few).
+    private func hits(of words: [[SearchPostingsQueries.Word]], _ query: SearchQuery, _ queries: SearchPostingsQueries,
+                      models: inout SearchPostingsQueries.ModelTable) throws -> (hits: [[SearchPostingsQueries.Hit]], seed: Int) {
+        var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
+        guard words.count > 1 else {
+            if let only = words.first { hits[0] = try queries.hits(only, query, models: &models) }
+            return (hits, 0)
+        }
+        var seed = 0
+        var fewest = Int.max
+        for index in words.indices {
+            let count = try queries.postingCount(words[index], query, limit: min(fewest, Self.countLimit))
+            if count < fewest { fewest = count; seed = index }
+        }
+        hits[seed] = try queries.hits(words[seed], query, models: &models)
+        let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
+        for index in words.indices where index != seed {
+            hits[index] = try queries.hits(words[index], query, among: versions.count <= Self.restrictionLimit ? versions : nil,
+                                           models: &models)
+        }
+        return (hits, seed)
     }
 
     /// Postings counted to pick the rarest word, at most (a common word is not counted whole).

@@ -16,7 +16,7 @@ enum SearchRanking {
     }
 
     fileprivate struct SortKey: Comparable {
-        var notLatest: Int
+        let notLatest: Int
         let negativeScore: Int
         let model: Int
         let negativeOrder: (Int64, Int64, Int64, Int)
@@ -33,22 +33,63 @@ enum SearchRanking {
         static func == (a: SortKey, b: SortKey) -> Bool { !(a < b) && !(b < a) }
     }
 
+    /// The places hit by the seed word, each with every query word's best hit there, in flat
+    /// arrays (slot × word): grade 0 means that word missed the place.
+    private struct Places {
+        let words: Int
+        var first: [SearchPostingsQueries.Hit] = []
+        var bestGrade: [Int] = []
+        var bestWord: [Int64] = []
+
+        func grades(_ slot: Int) -> ArraySlice<Int> { bestGrade[(slot * words)..<(slot * words + words)] }
+        func wordIDs(_ slot: Int) -> ArraySlice<Int64> { bestWord[(slot * words)..<(slot * words + words)] }
+    }
+
     /// `hits[i]` are the postings of the words containing `words[i]`, `grades[i]` those words'
     /// grades (3 exact, 2 prefix, 1 substring); the places of `hits[seed]` (the rarest word) are
     /// the only ones that can match every word. Returns the number of results and the page from
     /// `offset`; only the sort keys (integers) of the others are built.
     static func rank(hits: [[SearchPostingsQueries.Hit]], models: SearchPostingsQueries.ModelTable, grades: [[Int64: Int]],
                      seed: Int = 0, offset: Int, limit: Int) -> (total: Int, page: [Ranked]) {
+        let places = bestHits(hits, grades: grades, seed: seed)
+        let names = models.names
+        var latest = Array(repeating: (Int64.min, Int64.min, Int64.min, Int.min), count: names.count)
+        var complete: [Int] = []
+        for slot in places.first.indices where !places.grades(slot).contains(0) {
+            let hit = places.first[slot]
+            let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
+            if latest[hit.model] < order { latest[hit.model] = order }
+            complete.append(slot)
+        }
+        let modelRank = ranks(names)
+        var keys: [(key: SortKey, slot: Int)] = []
+        keys.reserveCapacity(complete.count)
+        for slot in complete {
+            let hit = places.first[slot]
+            let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
+            keys.append((SortKey(notLatest: latest[hit.model] == order ? 0 : 1, negativeScore: -(places.grades(slot).min() ?? 1),
+                                 model: modelRank[hit.model], negativeOrder: (-order.0, -order.1, -order.2, -order.3),
+                                 place: hit.place), slot))
+        }
+        keys.sort { $0.key < $1.key }
+        let page = keys.dropFirst(offset).prefix(limit).map { entry -> Ranked in
+            let hit = places.first[entry.slot]
+            let name = names[hit.model]
+            return Ranked(place: PlaceKey(schemaID: hit.schemaID, place: hit.place), namespace: name.namespace, model: name.name,
+                          score: -entry.key.negativeScore, words: Array(places.wordIDs(entry.slot)))
+        }
+        return (keys.count, page)
+    }
+
+    /// Groups the hits by place (the seed word's places only) and keeps each word's best hit.
+    private static func bestHits(_ hits: [[SearchPostingsQueries.Hit]], grades: [[Int64: Int]], seed: Int) -> Places {
         let words = hits.count
+        var places = Places(words: words)
         var slots: [PlaceKey: Int] = [:]
         slots.reserveCapacity(hits[seed].count)
-        var first: [SearchPostingsQueries.Hit] = []
-        first.reserveCapacity(hits[seed].count)
-        // Flat per slot and word: the best grade so far (0: none) and its word id.
-        var bestGrade: [Int] = []
-        var bestWord: [Int64] = []
-        bestGrade.reserveCapacity(hits[seed].count * words)
-        bestWord.reserveCapacity(hits[seed].count * words)
+        places.first.reserveCapacity(hits[seed].count)
+        places.bestGrade.reserveCapacity(hits[seed].count * words)
+        places.bestWord.reserveCapacity(hits[seed].count * words)
         for index in [seed] + (0..<words).filter({ $0 != seed }) {
             for hit in hits[index] {
                 guard let grade = grades[index][hit.wordID] else { continue }
@@ -58,57 +99,35 @@ enum SearchRanking {
                     slot = known
                 } else {
                     guard index == seed else { continue }   // the seed word missed it: not every word matches
-                    slot = first.count
+                    slot = places.first.count
                     slots[key] = slot
-                    first.append(hit)
+                    places.first.append(hit)
                     for _ in 0..<words {
-                        bestGrade.append(0)
-                        bestWord.append(0)
+                        places.bestGrade.append(0)
+                        places.bestWord.append(0)
                     }
                 }
                 let at = slot * words + index
                 // On a tie, the word registered first (the lowest id).
-                if bestGrade[at] > grade || (bestGrade[at] == grade && bestWord[at] <= hit.wordID) { continue }
-                bestGrade[at] = grade
-                bestWord[at] = hit.wordID
+                let (held, heldWord) = (places.bestGrade[at], places.bestWord[at])
+                if held > grade || (held == grade && heldWord <= hit.wordID) { continue }
+                places.bestGrade[at] = grade
+                places.bestWord[at] = hit.wordID
             }
         }
-        let names = models.names
-        var latest = Array(repeating: (Int64.min, Int64.min, Int64.min, Int.min), count: names.count)
-        var complete: [Int] = []
-        for slot in first.indices {
-            guard !bestGrade[(slot * words)..<(slot * words + words)].contains(0) else { continue }
-            let hit = first[slot]
-            let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
-            if latest[hit.model] < order { latest[hit.model] = order }
-            complete.append(slot)
-        }
-        var modelRank = Array(repeating: 0, count: names.count)
+        return places
+    }
+
+    /// Each model's rank by name: global models first, then namespace and name in code-point order.
+    private static func ranks(_ names: [SearchPostingsQueries.ModelTable.Name]) -> [Int] {
         let byName = names.indices.sorted { a, b in
             let x = names[a], y = names[b]
             if (x.namespace == nil) != (y.namespace == nil) { return x.namespace == nil }
             if x.namespace != y.namespace { return (x.namespace ?? "").utf8.lexicographicallyPrecedes((y.namespace ?? "").utf8) }
             return x.name.utf8.lexicographicallyPrecedes(y.name.utf8)
         }
-        for (rank, model) in byName.enumerated() { modelRank[model] = rank }
-        var keys: [(key: SortKey, slot: Int)] = []
-        keys.reserveCapacity(complete.count)
-        for slot in complete {
-            let hit = first[slot]
-            let model = hit.model
-            let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
-            let score = bestGrade[(slot * words)..<(slot * words + words)].min() ?? 1
-            keys.append((SortKey(notLatest: latest[model] == order ? 0 : 1, negativeScore: -score, model: modelRank[model],
-                                 negativeOrder: (-order.0, -order.1, -order.2, -order.3), place: hit.place), slot))
-        }
-        keys.sort { $0.key < $1.key }
-        let page = keys.dropFirst(offset).prefix(limit).map { entry -> Ranked in
-            let hit = first[entry.slot]
-            let name = names[hit.model]
-            return Ranked(place: PlaceKey(schemaID: hit.schemaID, place: hit.place), namespace: name.namespace, model: name.name,
-                          score: -entry.key.negativeScore,
-                          words: Array(bestWord[(entry.slot * words)..<(entry.slot * words + words)]))
-        }
-        return (keys.count, page)
+        var rank = Array(repeating: 0, count: names.count)
+        for (position, model) in byName.enumerated() { rank[model] = position }
+        return rank
     }
 }
