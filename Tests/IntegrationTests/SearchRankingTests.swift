@@ -2,7 +2,7 @@ import Foundation
 import RegistryJSON
 import XCTest
 
-/// `GET /search` ranked and paged in SQL (issue 16, search speed), through the real server on both
+/// `GET /search` ranked and paged (issue 16, search speed), through the real server on both
 /// databases: the rules DiscoveryTests do not reach: a model's latest matching version first even
 /// when an older one matches better, the best hit of a word at a place, a word's hits counted once in
 /// `matched`, the namespace before the model name, and `total` on a page past the last result.
@@ -11,6 +11,8 @@ final class SearchRankingTests: XCTestCase {
     func testLatestFirstAndTies_postgres() throws { try latestFirstAndTies(.postgres) }
     func testPaging_sqlite() throws { try paging(.sqlite) }
     func testPaging_postgres() throws { try paging(.postgres) }
+    func testFullPageOfEightWords_sqlite() throws { try fullPageOfEightWords(.sqlite) }
+    func testFullPageOfEightWords_postgres() throws { try fullPageOfEightWords(.postgres) }
 
     private func register(_ server: ServerProcess, _ path: String, _ version: String, json: String,
                           file: StaticString = #filePath, line: UInt = #line) throws {
@@ -79,6 +81,24 @@ final class SearchRankingTests: XCTestCase {
         XCTAssertEqual(past.0, 5)
         XCTAssertEqual(past.1, [])
         XCTAssertEqual(try search(server, "q=sku&namespace=other").0, 0)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// The largest page (100) of the longest query (8 words): each result's words as written are
+    /// read back for the page (800 postings), by statements of bounded size.
+    private func fullPageOfEightWords(_ backend: Backend) throws {
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 1)
+        let text = "Alpha Bravo Charlie Delta Echo Foxtrot Golf Hotel"
+        for index in 0..<105 {
+            try register(server, "/schemas/ops/Event\(String(format: "%03d", index))", "1.0.0",
+                         json: #"{"description": "\#(text) \#(index)"}"#)
+        }
+        let (total, page) = try search(server, "q=hotel+golf+foxtrot+echo+delta+charlie+bravo+alpha&kind=text&limit=100")
+        XCTAssertEqual(total, 105)
+        XCTAssertEqual(page.count, 100)
+        XCTAssertEqual(page.first, "ops::Event000@1.0.0 text Hotel Golf Foxtrot Echo Delta Charlie Bravo Alpha #/description 3")
+        XCTAssertEqual(page.last, "ops::Event099@1.0.0 text Hotel Golf Foxtrot Echo Delta Charlie Bravo Alpha #/description 3")
+        XCTAssertEqual(try search(server, "q=hotel+golf+foxtrot+echo+delta+charlie+bravo+alpha&kind=text&limit=100&offset=100").1.count, 5)
         XCTAssertEqual(try server.stop(), 0)
     }
 }

@@ -46,7 +46,7 @@ public struct DiscoveryService: Sendable {
             let (hits, seed) = try self.hits(of: words, query, queries, models: &models)
             let (total, page) = SearchRanking.rank(hits: hits, models: models, grades: grades, seed: seed,
                                                    offset: query.offset, limit: query.limit)
-            let details = try queries.details(page.map { ($0.place.schemaID, $0.place.place) })
+            let details = try queries.details(page.map { ($0.place.schemaID, $0.place.place, $0.words) })
             let results = page.compactMap { result -> SearchResult? in
                 guard let place = details[result.place] else { return nil }
                 var matched: [String] = []
