@@ -241,6 +241,7 @@ for backend in "${BACKENDS[@]}"; do
     done
     for label in "${LABELS[@]}"; do
         server_var="SERVER_$label"
+        note "$backend ($label): workers' RSS after the cases: $(tree_rss_mib "$(pgrep -P "${!server_var}" | tr '\n' ' ')") MiB"
         stop_server "${!server_var}" "$backend $label" "$WORK/$backend-$label/server.log"
     done
     PIDS=()
