@@ -25,7 +25,7 @@ public struct SQLCursor {
         case .sqlite(let stmt):
             return Int(sqlite3_column_int64(stmt, Int32(i)))
         case .postgres(let result, let row):
-            return Self.integer(bytes(result, row, Int32(i)))
+            return Self.parseInteger(bytes(result, row, Int32(i)))
         }
     }
 
@@ -33,7 +33,7 @@ public struct SQLCursor {
     public func integer(_ i: Int) -> Int64 {
         switch source {
         case .sqlite(let stmt): return sqlite3_column_int64(stmt, Int32(i))
-        case .postgres(let result, let row): return Int64(Self.integer(bytes(result, row, Int32(i))) ?? 0)
+        case .postgres(let result, let row): return Int64(Self.parseInteger(bytes(result, row, Int32(i))) ?? 0)
         }
     }
 
@@ -54,7 +54,7 @@ public struct SQLCursor {
     }
 
     /// A decimal integer as PostgreSQL writes it (`-12`), without building a String.
-    static func integer(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+    static func parseInteger(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
         var value = 0
         var negative = false
         var digits = 0

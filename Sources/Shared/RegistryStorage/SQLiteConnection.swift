@@ -57,15 +57,9 @@ public final class SQLiteConnection: DatabaseConnection {
     }
 
     private func rows(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
-        let stmt = try prepared(sql)
-        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
-        try bind(parameters, to: stmt)
         var rows: [SQLRow] = []
-        let columns = sqlite3_column_count(stmt)
-        while true {
-            let rc = sqlite3_step(stmt)
-            if rc == SQLITE_DONE { break }
-            guard rc == SQLITE_ROW else { throw error(rc) }
+        try eachRow(sql, parameters) { stmt in
+            let columns = sqlite3_column_count(stmt)
             var values: [SQLValue] = []
             values.reserveCapacity(Int(columns))
             for i in 0..<columns { values.append(column(stmt, i)) }
@@ -76,16 +70,20 @@ public final class SQLiteConnection: DatabaseConnection {
 
     public func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (SQLCursor) throws -> Void) throws {
         try StatementSpan.run(sql, system: "sqlite") {
-            let stmt = try prepared(sql)
-            defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
-            try bind(parameters, to: stmt)
-            let cursor = SQLCursor(source: .sqlite(stmt))
-            while true {
-                let rc = sqlite3_step(stmt)
-                if rc == SQLITE_DONE { break }
-                guard rc == SQLITE_ROW else { throw error(rc) }
-                try body(cursor)
-            }
+            try eachRow(sql, parameters) { stmt in try body(SQLCursor(source: .sqlite(stmt))) }
+        }
+    }
+
+    /// Prepares (or reuses), binds and steps the statement, handing it to `body` on each row.
+    private func eachRow(_ sql: String, _ parameters: [SQLValue], _ body: (OpaquePointer) throws -> Void) throws {
+        let stmt = try prepared(sql)
+        defer { sqlite3_reset(stmt); sqlite3_clear_bindings(stmt) }
+        try bind(parameters, to: stmt)
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc) }
+            try body(stmt)
         }
     }
 

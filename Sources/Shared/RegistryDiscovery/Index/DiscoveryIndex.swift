@@ -84,11 +84,10 @@ public struct DiscoveryIndex {
     /// Indexes every version that has no fingerprint row: all of them after migrations 7 and 10,
     /// later the rows another writer (the Python reference on the same database) added or changed,
     /// whose index rows the triggers removed. Reads the versions a batch at a time, so memory stays
-    /// flat whatever the number of versions; `progress` hears the count done after each batch.
-    public func backfill(progress: (Int) -> Void = { _ in }) throws {
+    /// flat whatever the number of versions.
+    public func backfill() throws {
         var known: [String: Int64] = [:]
         var after: Int64 = 0
-        var done = 0
         while true {
             let rows = try db.query("""
                 SELECT s.id, s.namespace, s.model_name, s.version, s.version_major, s.version_minor, s.version_patch,
@@ -109,11 +108,8 @@ public struct DiscoveryIndex {
                                 deprecationMessage: row.string(10)), known: &known, into: &postings)
             }
             try insert(postings)
-            done += rows.count
             if rows.count < Self.versionsPerBatch { break }
-            progress(done)
         }
-        if done > 0 { progress(done) }
     }
 
     private static let versionsPerBatch = 1_000

@@ -71,25 +71,9 @@ enum DiscoveryTables {
         CREATE TRIGGER IF NOT EXISTS trg_search_words_fts_delete AFTER DELETE ON schema_search_words
         BEGIN INSERT INTO schema_search_fts (schema_search_fts, rowid, word) VALUES ('delete', OLD.id, OLD.word); END
         """,
-        "CREATE TRIGGER IF NOT EXISTS trg_schemas_discovery_delete AFTER DELETE ON schemas BEGIN \(drop) END",
-        "CREATE TRIGGER IF NOT EXISTS trg_schemas_discovery_stale AFTER UPDATE OF \(indexedColumns) ON schemas BEGIN \(drop) END",
-    ]
+    ] + DiscoveryTriggers.statements(.sqlite, drop: drop, columns: indexedColumns)
 
-    private static let postgres = tables(.postgres) + [
-        """
-        CREATE OR REPLACE FUNCTION pyrmute_schemas_discovery() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-            \(drop)
-            RETURN NULL;
-        END
-        $fn$
-        """,
-        "DROP TRIGGER IF EXISTS trg_schemas_discovery ON schemas",
-        """
-        CREATE TRIGGER trg_schemas_discovery AFTER DELETE OR UPDATE OF \(indexedColumns) ON schemas
-            FOR EACH ROW EXECUTE FUNCTION pyrmute_schemas_discovery()
-        """,
-    ]
+    private static let postgres = tables(.postgres) + DiscoveryTriggers.statements(.postgres, drop: drop, columns: indexedColumns)
 
     /// `pg_trgm` is a trusted extension (PostgreSQL 13+): a database owner may create it, if the
     /// server has the contrib files. Without it search still answers, scanning the words for

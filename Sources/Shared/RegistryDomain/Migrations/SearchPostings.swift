@@ -63,27 +63,9 @@ enum SearchPostings {
     private static let sqlite = [
         "DROP TRIGGER IF EXISTS trg_schemas_discovery_delete",
         "DROP TRIGGER IF EXISTS trg_schemas_discovery_stale",
-    ] + statements(.sqlite) + [
-        "CREATE TRIGGER IF NOT EXISTS trg_schemas_discovery_delete AFTER DELETE ON schemas BEGIN \(drop) END",
-        "CREATE TRIGGER IF NOT EXISTS trg_schemas_discovery_stale AFTER UPDATE OF \(indexedColumns) ON schemas BEGIN \(drop) END",
-    ]
+    ] + statements(.sqlite) + DiscoveryTriggers.statements(.sqlite, drop: drop, columns: indexedColumns)
 
-    private static let postgres = [
-        "DROP TRIGGER IF EXISTS trg_schemas_discovery ON schemas",
-    ] + statements(.postgres) + [
-        """
-        CREATE OR REPLACE FUNCTION pyrmute_schemas_discovery() RETURNS trigger LANGUAGE plpgsql AS $fn$
-        BEGIN
-            \(drop)
-            RETURN NULL;
-        END
-        $fn$
-        """,
-        """
-        CREATE TRIGGER trg_schemas_discovery AFTER DELETE OR UPDATE OF \(indexedColumns) ON schemas
-            FOR EACH ROW EXECUTE FUNCTION pyrmute_schemas_discovery()
-        """,
-    ]
+    private static let postgres = statements(.postgres) + DiscoveryTriggers.statements(.postgres, drop: drop, columns: indexedColumns)
 
     static let migration = Migration(
         version: 10, name: "discovery: search postings clustered by word",
