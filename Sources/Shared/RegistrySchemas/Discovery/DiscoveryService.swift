@@ -1,15 +1,21 @@
 import RegistryDomain
 import RegistryDiscovery
 import RegistryJSON
+import RegistryRuntime
 import RegistryStorage
 
 /// Discovery (issue 16): a version's canonical forms, lookup by content, search. Reads only.
 /// Blocking: call it off the event loop.
 public struct DiscoveryService: Sendable {
     public let pool: ConnectionPool
+    private let wordValidity: SearchWordCache.Validity?
 
-    public init(pool: ConnectionPool) {
+    /// `board` and `wordTrust` (seconds; the response cache's TTL) let searches reuse the words
+    /// the trigram index found for a query word (`SearchWordCache`); without them every search
+    /// asks the index.
+    public init(pool: ConnectionPool, board: ChangeBoard? = nil, wordTrust: Double = 0) {
         self.pool = pool
+        wordValidity = board.map { SearchWordCache.Validity(board: $0, trust: wordTrust) }
     }
 
     public func canonical(_ key: ModelKey, version: String) throws -> SchemaFingerprints {
@@ -35,12 +41,15 @@ public struct DiscoveryService: Sendable {
             var words: [[SearchPostingsQueries.Word]] = []
             var grades: [[Int64: Int]] = []
             for word in query.words {
-                let pattern = WordPattern(word)
-                let found = try queries.words(containing: word)
-                var graded: [Int64: Int] = [:]
-                for candidate in found { graded[candidate.id] = pattern.quality(candidate.word)?.rawValue }
-                words.append(found.filter { graded[$0.id] != nil })
-                grades.append(graded)
+                let graded = try SearchWordCache.shared.graded(word, validity: wordValidity) {
+                    let pattern = WordPattern(word)
+                    let found = try queries.words(containing: word)
+                    var grades: [Int64: Int] = [:]
+                    for candidate in found { grades[candidate.id] = pattern.quality(candidate.word)?.rawValue }
+                    return SearchWordCache.Graded(words: found.filter { grades[$0.id] != nil }, grades: grades)
+                }
+                words.append(graded.words)
+                grades.append(graded.grades)
             }
             var models = SearchPostingsQueries.ModelTable()
             let (hits, seed) = try self.hits(of: words, query, queries, models: &models)
@@ -79,9 +88,9 @@ public struct DiscoveryService: Sendable {
         }
         hits[seed] = try queries.hits(words[seed], query, models: &models)
         let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
+        let among = SearchPostingsQueries.Versions(versions, limit: Self.restrictionLimit)
         for index in words.indices where index != seed {
-            hits[index] = try queries.hits(words[index], query, among: versions.count <= Self.restrictionLimit ? versions : nil,
-                                           models: &models)
+            hits[index] = try queries.hits(words[index], query, among: among, models: &models)
         }
         return (hits, seed)
     }

@@ -95,17 +95,62 @@ struct SearchPostingsQueries {
         return count
     }
 
+    /// The versions the other words of a query are read in: those its seed word hit.
+    enum Versions {
+        /// Too many to name: every posting of the words is read.
+        case all
+        /// A seek per word, kind and version.
+        case listed([Int])
+        /// Close together (a namespace or a model registered in one go): one range read per span
+        /// instead of a seek per version; the postings of versions between are read and dropped.
+        case spans([ClosedRange<Int>])
+
+        /// `sorted`: distinct version ids, ascending. Spans join ids at most `spanGap` apart, and
+        /// are used when few and covering at most twice as many ids as there are versions.
+        init(_ sorted: [Int], limit: Int) {
+            var spans: [ClosedRange<Int>] = []
+            var covered = 0
+            for id in sorted {
+                if let last = spans.last, id - last.upperBound <= Self.spanGap {
+                    spans[spans.count - 1] = last.lowerBound...id
+                    covered += id - last.upperBound
+                } else {
+                    spans.append(id...id)
+                    covered += 1
+                }
+                if spans.count > Self.spanLimit { break }
+            }
+            if !spans.isEmpty, spans.count <= Self.spanLimit, covered <= 2 * sorted.count {
+                self = .spans(spans)
+            } else {
+                self = sorted.count <= limit ? .listed(sorted) : .all
+            }
+        }
+
+        private static let spanGap = 16
+        private static let spanLimit = 16
+    }
+
     /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
-    /// scope); `among`: only in these versions (a seek per word, kind and version).
-    func hits(_ words: [Word], _ query: SearchQuery, among versions: [Int]? = nil, models: inout ModelTable) throws -> [Hit] {
+    /// scope), in `versions` only.
+    func hits(_ words: [Word], _ query: SearchQuery, among versions: Versions = .all, models: inout ModelTable) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
-            if let versions {
-                for part in Self.chunks(versions, of: Self.versionsPerQuery) {
-                    try read(chunk, query, versions: part, into: &hits, models: &models)
+            switch versions {
+            case .all:
+                try read(chunk, query, into: &hits, models: &models)
+            case .listed(let ids):
+                for part in Self.chunks(ids, of: Self.versionsPerQuery) {
+                    try read(chunk, query, into: &hits, models: &models) { statement in
+                        statement.anyOf("schema_id", part.map { Int64($0) })
+                    }
                 }
-            } else {
-                try read(chunk, query, versions: nil, into: &hits, models: &models)
+            case .spans(let spans):
+                for span in spans {
+                    try read(chunk, query, into: &hits, models: &models) { statement in
+                        "schema_id BETWEEN \(statement.bind(.int(Int64(span.lowerBound)))) AND \(statement.bind(.int(Int64(span.upperBound))))"
+                    }
+                }
             }
         }
         return hits
@@ -119,11 +164,11 @@ struct SearchPostingsQueries {
         stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
-    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, versions: ArraySlice<Int>?, into hits: inout [Hit],
-                      models: inout ModelTable) throws {
+    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit], models: inout ModelTable,
+                      versions: ((inout Statement) -> String)? = nil) throws {
         var statement = Statement(dialect: db.dialect)
         var conditions = [statement.anyOf("word_id", words.map(\.id)), statement.in("kind", Self.kinds(query))]
-        if let versions { conditions.append(statement.anyOf("schema_id", versions.map { Int64($0) })) }
+        if let versions { conditions.append(versions(&statement)) }
         if !query.includeDeprecated { conditions.append("deprecated = " + statement.bind(.bool(false))) }
         switch query.namespace {
         case .any: break

@@ -10,7 +10,7 @@ struct DiscoveryHandlers {
 
     init(app: Application) {
         self.app = app
-        service = DiscoveryService(pool: app.pool)
+        service = app.discoveryService
     }
 
     func canonical(_ form: ModelPathForm) -> Handler {
@@ -47,5 +47,13 @@ struct DiscoveryHandlers {
             let (total, results) = try service.search(search)
             return ["total": .int(total), "results": .array(results.map(\.json))]
         }
+    }
+}
+
+extension Application {
+    /// Searches reuse the words the trigram index found for as long as cached responses are
+    /// trusted (`SearchWordCache`).
+    var discoveryService: DiscoveryService {
+        DiscoveryService(pool: pool, board: board, wordTrust: settings.responseCacheTTL)
     }
 }

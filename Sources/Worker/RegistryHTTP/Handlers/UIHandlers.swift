@@ -19,7 +19,7 @@ struct UIHandlers {
         self.app = app
         schemas = SchemaService(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility, board: app.board)
         browser = SchemaBrowser(pool: app.pool, defaultCompatibility: app.settings.defaultCompatibility)
-        discovery = DiscoveryService(pool: app.pool)
+        discovery = app.discoveryService
         layout = UILayout(settings: app.settings)
     }
 

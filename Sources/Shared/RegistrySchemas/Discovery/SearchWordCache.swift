@@ -1,0 +1,54 @@
+import Foundation
+import RegistryRuntime
+
+/// Each query word's indexed words, graded, as the trigram index found them, kept by the worker
+/// process: finding them is a trigram search (FTS5 reads the long doclists of common trigrams,
+/// 0.2–0.5 ms over 100,000 versions; on PostgreSQL a round trip and a GIN scan) that most searches
+/// repeat word for word.
+///
+/// Words are only added, when a version is indexed, and only a registration of a server indexes
+/// one. So an entry is used while the change board's `schemas` counter has not moved (every
+/// registration of this server moves it) and for at most `trust` seconds, the response cache's
+/// TTL: how long a registration by another server on the same database may go unseen. At most
+/// `capacity` entries (emptied when full).
+final class SearchWordCache: @unchecked Sendable {
+    static let shared = SearchWordCache()
+    static let capacity = 4096
+
+    /// When an entry may be used; nil (or `trust` ≤ 0) keeps nothing.
+    struct Validity {
+        let board: ChangeBoard
+        let trust: Double
+    }
+
+    /// The indexed words that match a query word, and their grades (`MatchQuality` raw values).
+    struct Graded {
+        let words: [SearchPostingsQueries.Word]
+        let grades: [Int64: Int]
+    }
+
+    private struct Entry {
+        let graded: Graded
+        let generation: UInt64
+        let storedAt: Double
+    }
+
+    private let lock = NSLock()
+    private var entries: [String: Entry] = [:]
+
+    /// `word`'s graded words: from the cache while valid, else found by `find` and kept.
+    func graded(_ word: String, validity: Validity?, find: () throws -> Graded) rethrows -> Graded {
+        guard let validity, validity.trust > 0 else { return try find() }
+        // Read before finding: a registration that lands meanwhile leaves the entry stale.
+        let generation = validity.board.schemas
+        let now = ProcessInfo.processInfo.systemUptime
+        let cached = lock.withLock { entries[word] }
+        if let cached, cached.generation == generation, now - cached.storedAt < validity.trust { return cached.graded }
+        let graded = try find()
+        lock.withLock {
+            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            entries[word] = Entry(graded: graded, generation: generation, storedAt: now)
+        }
+        return graded
+    }
+}
