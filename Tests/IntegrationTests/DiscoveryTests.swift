@@ -202,9 +202,12 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertEqual(try server.request("POST", "/schemas/shop/Order/versions/1.0.0/undeprecate").status, 200)
         XCTAssertEqual(try search(server, "q=checkout&kind=text&include_deprecated=true"), [])
 
-        // Overwrite replaces the terms; delete removes them.
+        // Overwrite replaces the terms; delete removes them. `tot*` is asked first (on either
+        // worker): the words a worker found for it must not hide the new word.
+        for _ in 0..<4 { XCTAssertEqual(try search(server, "q=tot*&kind=field", total: 0), []) }
         try register(server, "/schemas/shop/Order", "2.0.0", json: #"{"type": "object", "properties": {"total": {"type": "number"}}}"#,
                      query: "?allow_overwrite=true")
+        for _ in 0..<4 { XCTAssertEqual(try search(server, "q=tot*&kind=field"), ["shop::Order@2.0.0 field total #/properties/total 3"]) }
         XCTAssertEqual(try search(server, "q=amount&kind=field"), ["shop::Order@1.0.0 field amount #/properties/amount 3"])
         XCTAssertEqual(try search(server, "q=total&kind=field"), ["shop::Order@2.0.0 field total #/properties/total 3"])
         XCTAssertEqual(try server.request("DELETE", "/schemas/shop/Order/versions/1.0.0?force=true").status, 200)

@@ -13,6 +13,8 @@ final class SearchRankingTests: XCTestCase {
     func testPaging_postgres() throws { try paging(.postgres) }
     func testFullPageOfEightWords_sqlite() throws { try fullPageOfEightWords(.sqlite) }
     func testFullPageOfEightWords_postgres() throws { try fullPageOfEightWords(.postgres) }
+    func testRarestWordsVersionsFarApart_sqlite() throws { try rarestWordsVersionsFarApart(.sqlite) }
+    func testRarestWordsVersionsFarApart_postgres() throws { try rarestWordsVersionsFarApart(.postgres) }
 
     private func register(_ server: ServerProcess, _ path: String, _ version: String, json: String,
                           file: StaticString = #filePath, line: UInt = #line) throws {
@@ -99,6 +101,30 @@ final class SearchRankingTests: XCTestCase {
         XCTAssertEqual(page.first, "ops::Event000@1.0.0 text Hotel Golf Foxtrot Echo Delta Charlie Bravo Alpha #/description 3")
         XCTAssertEqual(page.last, "ops::Event099@1.0.0 text Hotel Golf Foxtrot Echo Delta Charlie Bravo Alpha #/description 3")
         XCTAssertEqual(try search(server, "q=hotel+golf+foxtrot+echo+delta+charlie+bravo+alpha&kind=text&limit=100&offset=100").1.count, 5)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// The other words of a query are read only in the versions its rarest word hit: as a range
+    /// when those lie close together, version by version when they are spread (here 20 versions,
+    /// 17 registrations apart). Both give every result.
+    private func rarestWordsVersionsFarApart(_ backend: Backend) throws {
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 1)
+        for index in 0..<340 {
+            var words = ["filler"]
+            if index % 2 == 0 { words.append("lunar") }
+            if index % 17 == 0 { words.append("orbit") }
+            if index < 30 { words.append("tide") }
+            try register(server, "/schemas/sky/Probe", "1.0.\(index)", json: #"{"description": "\#(words.joined(separator: " "))"}"#)
+        }
+        // orbit: 0, 17, …, 323 (20 versions far apart); lunar in the even ones among them.
+        let (spread, spreadPage) = try search(server, "q=lunar+orbit&kind=text&limit=100")
+        XCTAssertEqual(spread, 10)
+        XCTAssertEqual(spreadPage.first, "sky::Probe@1.0.306 text lunar orbit #/description 3")
+        XCTAssertEqual(spreadPage.last, "sky::Probe@1.0.0 text lunar orbit #/description 3")
+        // tide: versions 0–29, next to each other; lunar in the 15 even ones.
+        let (close, closePage) = try search(server, "q=lunar+tide&kind=text&limit=100")
+        XCTAssertEqual(close, 15)
+        XCTAssertEqual(closePage.first, "sky::Probe@1.0.28 text lunar tide #/description 3")
         XCTAssertEqual(try server.stop(), 0)
     }
 }
