@@ -34,13 +34,17 @@ struct SearchPostingsQueries {
 
         private(set) var names: [Name] = []
         private var ids: [Name: Int] = [:]
-        private var last: (name: Name, id: Int)?
+        private var last: (namespace: [UInt8]?, name: [UInt8], id: Int)?
 
-        /// Rows come clustered by version, and a model's versions are usually neighbours: the
-        /// previous name is compared before the table is searched.
-        mutating func id(namespace: String?, name: String) -> Int {
-            if let last, last.name.name == name, last.name.namespace == namespace { return last.id }
-            let key = Name(namespace: namespace, name: name)
+        /// The model of the row's `namespace` and `name` columns. Rows come clustered by version,
+        /// and a model's versions are usually neighbours: the previous row's bytes are compared
+        /// before any String is built.
+        mutating func id(_ row: SQLCursor, namespace: Int, name: Int) -> Int {
+            if let last, row.withText(name, { Self.same($0, last.name) }),
+               row.withText(namespace, { text in text.map { Self.same($0, last.namespace) } ?? (last.namespace == nil) }) {
+                return last.id
+            }
+            let key = Name(namespace: row.string(namespace), name: row.string(name) ?? "")
             let id: Int
             if let known = ids[key] {
                 id = known
@@ -49,8 +53,13 @@ struct SearchPostingsQueries {
                 ids[key] = id
                 names.append(key)
             }
-            last = (key, id)
+            last = (key.namespace.map { Array($0.utf8) }, Array(key.name.utf8), id)
             return id
+        }
+
+        private static func same(_ text: UnsafeBufferPointer<UInt8>?, _ bytes: [UInt8]?) -> Bool {
+            guard let text, let bytes else { return false }
+            return text.elementsEqual(bytes)
         }
     }
 
@@ -184,7 +193,7 @@ struct SearchPostingsQueries {
             FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
             """, statement.parameters) { row in
             // Every column but the namespace is NOT NULL (migration 10).
-            let model = models.id(namespace: row.string(3), name: row.string(4) ?? "")
+            let model = models.id(row, namespace: 3, name: 4)
             hits.append(Hit(schemaID: Int(row.integer(0)), place: Int(row.integer(1)), wordID: row.integer(2), model: model,
                             order: (row.integer(5), row.integer(6), row.integer(7))))
         }

@@ -71,8 +71,8 @@ enum SearchRanking {
                                  model: modelRank[hit.model], negativeOrder: (-order.0, -order.1, -order.2, -order.3),
                                  place: hit.place), slot))
         }
-        keys.sort { $0.key < $1.key }
-        let page = keys.dropFirst(offset).prefix(limit).map { entry -> Ranked in
+        // Every key differs (the version id and place end it): no ties to keep stable.
+        let page = keys.smallest(min(offset, keys.count) + limit) { $0.key < $1.key }.dropFirst(offset).map { entry -> Ranked in
             let hit = places.first[entry.slot]
             let name = names[hit.model]
             return Ranked(place: PlaceKey(schemaID: hit.schemaID, place: hit.place), namespace: name.namespace, model: name.name,
