@@ -20,7 +20,9 @@ public enum PercentDecoding {
 
     /// A query parameter's name or value (form encoding, as Starlette reads it): `+` is a space.
     public static func formDecode<S: StringProtocol>(_ text: S) -> String {
-        decode(String(text).replacing("+", with: " "))
+        // Byte by byte, as Python's `unquote_plus` replaces code units.
+        guard text.utf8.contains(UInt8(ascii: "+")) else { return decode(text) }
+        return decode(String(decoding: text.utf8.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: " ") : $0 }, as: UTF8.self))
     }
 
     private static func hex(_ c: UInt8) -> UInt8? {

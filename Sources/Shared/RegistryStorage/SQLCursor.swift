@@ -48,19 +48,6 @@ public struct SQLCursor {
         }
     }
 
-    /// A text column's bytes in place (nil for NULL), valid inside `body` only: to compare
-    /// without building a String.
-    public func withText<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
-        guard !isNull(i) else { return try body(nil) }
-        switch source {
-        case .sqlite(let stmt):
-            guard let text = sqlite3_column_text(stmt, Int32(i)) else { return try body(nil) }
-            return try body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(stmt, Int32(i)))))
-        case .postgres(let result, let row):
-            return try body(bytes(result, row, Int32(i)))
-        }
-    }
-
     private func bytes(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
         let start = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
         return UnsafeBufferPointer(start: start, count: Int(PQgetlength(result, row, column)))

@@ -51,9 +51,9 @@ public struct DiscoveryService: Sendable {
                 words.append(graded.words)
                 grades.append(graded.grades)
             }
-            var models = SearchPostingsQueries.ModelTable()
-            let (hits, seed) = try self.hits(of: words, query, queries, models: &models)
-            let (total, page) = SearchRanking.rank(hits: hits, models: models, grades: grades, seed: seed,
+            var versions = SearchPostingsQueries.VersionTable()
+            let (hits, seed) = try self.hits(of: words, query, queries, versions: &versions)
+            let (total, page) = SearchRanking.rank(hits: hits, versions: versions, grades: grades, seed: seed,
                                                    offset: query.offset, limit: query.limit)
             let details = try queries.details(page.map { ($0.place.schemaID, $0.place.place, $0.words) })
             let results = page.compactMap { result -> SearchResult? in
@@ -74,10 +74,10 @@ public struct DiscoveryService: Sendable {
     /// each is counted only up to the fewest so far; the rarest is read first and the others only
     /// within the versions it hit (when it hit few).
     private func hits(of words: [[SearchPostingsQueries.Word]], _ query: SearchQuery, _ queries: SearchPostingsQueries,
-                      models: inout SearchPostingsQueries.ModelTable) throws -> (hits: [[SearchPostingsQueries.Hit]], seed: Int) {
+                      versions table: inout SearchPostingsQueries.VersionTable) throws -> (hits: [[SearchPostingsQueries.Hit]], seed: Int) {
         var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
         guard words.count > 1 else {
-            if let only = words.first { hits[0] = try queries.hits(only, query, models: &models) }
+            if let only = words.first { hits[0] = try queries.hits(only, query, versions: &table) }
             return (hits, 0)
         }
         var seed = 0
@@ -86,11 +86,11 @@ public struct DiscoveryService: Sendable {
             let count = try queries.postingCount(words[index], query, limit: min(fewest, Self.countLimit))
             if count < fewest { fewest = count; seed = index }
         }
-        hits[seed] = try queries.hits(words[seed], query, models: &models)
+        hits[seed] = try queries.hits(words[seed], query, versions: &table)
         let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
         let among = SearchPostingsQueries.Versions(versions, limit: Self.restrictionLimit)
         for index in words.indices where index != seed {
-            hits[index] = try queries.hits(words[index], query, among: among, models: &models)
+            hits[index] = try queries.hits(words[index], query, among: among, versions: &table)
         }
         return (hits, seed)
     }

@@ -15,51 +15,57 @@ struct SearchPostingsQueries {
         let word: String
     }
 
-    /// A posting of one of the query's words, with its version's ranking columns; `model` indexes
-    /// the `ModelTable` it was read with.
+    /// A posting of one of the query's words; `version` indexes the `VersionTable` it was read
+    /// with.
     struct Hit {
         let schemaID: Int
         let place: Int
         let wordID: Int64
-        let model: Int
-        let order: (Int64, Int64, Int64)
+        let version: Int
     }
 
-    /// The models of the hits, each named once: hits carry an index instead of two strings.
-    struct ModelTable {
-        struct Name: Hashable {
+    /// The versions of the hits, each read once with its model (interned) and order: the
+    /// postings of one version repeat them, and a hit carries a slot instead of two strings and
+    /// three numbers.
+    struct VersionTable {
+        struct ModelName: Hashable {
             let namespace: String?
             let name: String
         }
 
-        private(set) var names: [Name] = []
-        private var ids: [Name: Int] = [:]
-        private var last: (namespace: [UInt8]?, name: [UInt8], id: Int)?
+        private(set) var models: [ModelName] = []
+        private var modelIDs: [ModelName: Int] = [:]
+        /// By slot: the version's model (an index into `models`) and its order (major, minor, patch).
+        private(set) var model: [Int] = []
+        private(set) var order: [(Int64, Int64, Int64)] = []
+        private var slots: [Int: Int] = [:]
+        private var last: (schemaID: Int, slot: Int) = (-1, -1)
 
-        /// The model of the row's `namespace` and `name` columns. Rows come clustered by version,
-        /// and a model's versions are usually neighbours: the previous row's bytes are compared
-        /// before any String is built.
-        mutating func id(_ row: SQLCursor, namespace: Int, name: Int) -> Int {
-            if let last, row.withText(name, { Self.same($0, last.name) }),
-               row.withText(namespace, { text in text.map { Self.same($0, last.namespace) } ?? (last.namespace == nil) }) {
-                return last.id
-            }
-            let key = Name(namespace: row.string(namespace), name: row.string(name) ?? "")
-            let id: Int
-            if let known = ids[key] {
-                id = known
+        /// The slot of the row's version; the row's namespace, model name and order (`read`'s
+        /// columns 3 to 7) are read only the first time the version is met.
+        mutating func slot(_ schemaID: Int, _ row: SQLCursor) -> Int {
+            if schemaID == last.schemaID { return last.slot }
+            let slot: Int
+            if let known = slots[schemaID] {
+                slot = known
             } else {
-                id = names.count
-                ids[key] = id
-                names.append(key)
+                // Every column but the namespace is NOT NULL (migration 10).
+                let name = ModelName(namespace: row.string(3), name: row.string(4) ?? "")
+                let modelID: Int
+                if let known = modelIDs[name] {
+                    modelID = known
+                } else {
+                    modelID = models.count
+                    modelIDs[name] = modelID
+                    models.append(name)
+                }
+                slot = model.count
+                model.append(modelID)
+                order.append((row.integer(5), row.integer(6), row.integer(7)))
+                slots[schemaID] = slot
             }
-            last = (key.namespace.map { Array($0.utf8) }, Array(key.name.utf8), id)
-            return id
-        }
-
-        private static func same(_ text: UnsafeBufferPointer<UInt8>?, _ bytes: [UInt8]?) -> Bool {
-            guard let text, let bytes else { return false }
-            return text.elementsEqual(bytes)
+            last = (schemaID, slot)
+            return slot
         }
     }
 
@@ -142,21 +148,21 @@ struct SearchPostingsQueries {
 
     /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
     /// scope), in `versions` only.
-    func hits(_ words: [Word], _ query: SearchQuery, among versions: Versions = .all, models: inout ModelTable) throws -> [Hit] {
+    func hits(_ words: [Word], _ query: SearchQuery, among versions: Versions = .all, versions table: inout VersionTable) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
             switch versions {
             case .all:
-                try read(chunk, query, into: &hits, models: &models)
+                try read(chunk, query, into: &hits, versions: &table)
             case .listed(let ids):
                 for part in Self.chunks(ids, of: Self.versionsPerQuery) {
-                    try read(chunk, query, into: &hits, models: &models) { statement in
+                    try read(chunk, query, into: &hits, versions: &table) { statement in
                         statement.anyOf("schema_id", part.map { Int64($0) })
                     }
                 }
             case .spans(let spans):
                 for span in spans {
-                    try read(chunk, query, into: &hits, models: &models) { statement in
+                    try read(chunk, query, into: &hits, versions: &table) { statement in
                         "schema_id BETWEEN \(statement.bind(.int(Int64(span.lowerBound)))) AND \(statement.bind(.int(Int64(span.upperBound))))"
                     }
                 }
@@ -173,7 +179,7 @@ struct SearchPostingsQueries {
         stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
-    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit], models: inout ModelTable,
+    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit], versions table: inout VersionTable,
                       versions: ((inout Statement) -> String)? = nil) throws {
         var statement = Statement(dialect: db.dialect)
         var conditions = [statement.anyOf("word_id", words.map(\.id)), statement.in("kind", Self.kinds(query))]
@@ -192,10 +198,8 @@ struct SearchPostingsQueries {
             SELECT schema_id, place, word_id, namespace, model_name, version_major, version_minor, version_patch
             FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
             """, statement.parameters) { row in
-            // Every column but the namespace is NOT NULL (migration 10).
-            let model = models.id(row, namespace: 3, name: 4)
-            hits.append(Hit(schemaID: Int(row.integer(0)), place: Int(row.integer(1)), wordID: row.integer(2), model: model,
-                            order: (row.integer(5), row.integer(6), row.integer(7))))
+            let schemaID = Int(row.integer(0))
+            hits.append(Hit(schemaID: schemaID, place: Int(row.integer(1)), wordID: row.integer(2), version: table.slot(schemaID, row)))
         }
     }
 
@@ -304,4 +308,10 @@ struct SearchPostingsQueries {
 struct PlaceKey: Hashable {
     let schemaID: Int
     let place: Int
+
+    /// One word hashed instead of two (ranking hashes every hit's place): a version's places
+    /// number far fewer than 2^20, and equality still compares both.
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(schemaID &<< 20 ^ place)
+    }
 }

@@ -49,16 +49,18 @@ enum SearchRanking {
     /// grades (3 exact, 2 prefix, 1 substring); the places of `hits[seed]` (the rarest word) are
     /// the only ones that can match every word. Returns the number of results and the page from
     /// `offset`; only the sort keys (integers) of the others are built.
-    static func rank(hits: [[SearchPostingsQueries.Hit]], models: SearchPostingsQueries.ModelTable, grades: [[Int64: Int]],
+    static func rank(hits: [[SearchPostingsQueries.Hit]], versions: SearchPostingsQueries.VersionTable, grades: [[Int64: Int]],
                      seed: Int = 0, offset: Int, limit: Int) -> (total: Int, page: [Ranked]) {
         let places = bestHits(hits, grades: grades, seed: seed)
-        let names = models.names
+        let names = versions.models
         var latest = Array(repeating: (Int64.min, Int64.min, Int64.min, Int.min), count: names.count)
         var complete: [Int] = []
         for slot in places.first.indices where !places.grades(slot).contains(0) {
             let hit = places.first[slot]
-            let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
-            if latest[hit.model] < order { latest[hit.model] = order }
+            let (major, minor, patch) = versions.order[hit.version]
+            let order = (major, minor, patch, hit.schemaID)
+            let model = versions.model[hit.version]
+            if latest[model] < order { latest[model] = order }
             complete.append(slot)
         }
         let modelRank = ranks(names)
@@ -66,15 +68,17 @@ enum SearchRanking {
         keys.reserveCapacity(complete.count)
         for slot in complete {
             let hit = places.first[slot]
-            let order = (hit.order.0, hit.order.1, hit.order.2, hit.schemaID)
-            keys.append((SortKey(notLatest: latest[hit.model] == order ? 0 : 1, negativeScore: -(places.grades(slot).min() ?? 1),
-                                 model: modelRank[hit.model], negativeOrder: (-order.0, -order.1, -order.2, -order.3),
+            let (major, minor, patch) = versions.order[hit.version]
+            let order = (major, minor, patch, hit.schemaID)
+            let model = versions.model[hit.version]
+            keys.append((SortKey(notLatest: latest[model] == order ? 0 : 1, negativeScore: -(places.grades(slot).min() ?? 1),
+                                 model: modelRank[model], negativeOrder: (-order.0, -order.1, -order.2, -order.3),
                                  place: hit.place), slot))
         }
         // Every key differs (the version id and place end it): no ties to keep stable.
         let page = keys.smallest(min(offset, keys.count) + limit) { $0.key < $1.key }.dropFirst(offset).map { entry -> Ranked in
             let hit = places.first[entry.slot]
-            let name = names[hit.model]
+            let name = names[versions.model[hit.version]]
             return Ranked(place: PlaceKey(schemaID: hit.schemaID, place: hit.place), namespace: name.namespace, model: name.name,
                           score: -entry.key.negativeScore, words: Array(places.wordIDs(entry.slot)))
         }
@@ -91,8 +95,11 @@ enum SearchRanking {
         places.bestGrade.reserveCapacity(hits[seed].count * words)
         places.bestWord.reserveCapacity(hits[seed].count * words)
         for index in [seed] + (0..<words).filter({ $0 != seed }) {
+            // Hits come clustered by word: its grade is looked up once per run.
+            var last: (wordID: Int64, grade: Int?) = (-1, nil)
             for hit in hits[index] {
-                guard let grade = grades[index][hit.wordID] else { continue }
+                if hit.wordID != last.wordID { last = (hit.wordID, grades[index][hit.wordID]) }
+                guard let grade = last.grade else { continue }
                 let key = PlaceKey(schemaID: hit.schemaID, place: hit.place)
                 let slot: Int
                 if let known = slots[key] {
@@ -119,7 +126,7 @@ enum SearchRanking {
     }
 
     /// Each model's rank by name: global models first, then namespace and name in code-point order.
-    private static func ranks(_ names: [SearchPostingsQueries.ModelTable.Name]) -> [Int] {
+    private static func ranks(_ names: [SearchPostingsQueries.VersionTable.ModelName]) -> [Int] {
         let byName = names.indices.sorted { a, b in
             let x = names[a], y = names[b]
             if (x.namespace == nil) != (y.namespace == nil) { return x.namespace == nil }

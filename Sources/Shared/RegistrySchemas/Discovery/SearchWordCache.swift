@@ -9,13 +9,13 @@ import RegistryRuntime
 /// Words are only added, when a version is indexed, and only a registration of a server indexes
 /// one. So an entry is used while the change board's `schemas` counter has not moved (every
 /// registration of this server moves it) and for at most `trust` seconds, the response cache's
-/// TTL: how long a registration by another server on the same database may go unseen. At most
-/// `capacity` entries (emptied when full).
+/// TTL: how long a registration by another server on the same database may go unseen (0: no
+/// limit, as for responses). At most `capacity` entries (emptied when full).
 final class SearchWordCache: @unchecked Sendable {
     static let shared = SearchWordCache()
     static let capacity = 4096
 
-    /// When an entry may be used; nil (or `trust` ≤ 0) keeps nothing.
+    /// When an entry may be used; nil keeps nothing.
     struct Validity {
         let board: ChangeBoard
         let trust: Double
@@ -38,12 +38,14 @@ final class SearchWordCache: @unchecked Sendable {
 
     /// `word`'s graded words: from the cache while valid, else found by `find` and kept.
     func graded(_ word: String, validity: Validity?, find: () throws -> Graded) rethrows -> Graded {
-        guard let validity, validity.trust > 0 else { return try find() }
+        guard let validity else { return try find() }
         // Read before finding: a registration that lands meanwhile leaves the entry stale.
         let generation = validity.board.schemas
         let now = ProcessInfo.processInfo.systemUptime
         let cached = lock.withLock { entries[word] }
-        if let cached, cached.generation == generation, now - cached.storedAt < validity.trust { return cached.graded }
+        if let cached, cached.generation == generation, validity.trust <= 0 || now - cached.storedAt < validity.trust {
+            return cached.graded
+        }
         let graded = try find()
         lock.withLock {
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }

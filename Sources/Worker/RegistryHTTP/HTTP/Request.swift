@@ -13,6 +13,8 @@ struct Request: Sendable {
     /// The path without its query, percent-decoded segment by segment by the router.
     let path: String
     let rawQuery: String?
+    /// Query parameters in order, `+` and percent escapes decoded: parsed once, at arrival.
+    let queryItems: [(name: String, value: String)]
     /// The matched route's path parameters (`RouteMatchingMiddleware`).
     var parameters: [String: String] = [:]
     /// The request's server span when tracing is on (`TracingMiddleware`); the thread-pool hop
@@ -31,13 +33,13 @@ struct Request: Sendable {
             path = head.uri
             rawQuery = nil
         }
+        queryItems = Self.parseQuery(rawQuery)
     }
 
     var method: HTTPMethod { head.method }
     var headers: HTTPHeaders { head.headers }
 
-    /// Query parameters in order, `+` and percent escapes decoded.
-    var queryItems: [(name: String, value: String)] {
+    private static func parseQuery(_ rawQuery: String?) -> [(name: String, value: String)] {
         guard let rawQuery, !rawQuery.isEmpty else { return [] }
         return rawQuery.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
