@@ -208,33 +208,24 @@ struct SearchPostingsQueries {
     func details(_ places: [(schemaID: Int, place: Int, words: [Int64])]) throws -> [PlaceKey: PlaceDetails] {
         let postings = places.flatMap { place in Set(place.words).sorted().map { (place.schemaID, place.place, $0) } }
         var details: [PlaceKey: PlaceDetails] = [:]
-        // A few dozen alternatives per statement: SQLite bounds an expression's depth (1,000).
-        for chunk in Self.chunks(postings, of: Self.postingsPerDetails) {
+        for chunk in Self.chunks(postings, of: db.dialect == .sqlite ? Self.postingsPerDetails : max(postings.count, 1)) {
             var statement = Statement(dialect: db.dialect)
-            var alternatives: [String] = []
-            for index in 0..<Statement.padded(chunk.count) {
-                let (schemaID, place, word) = chunk[chunk.startIndex + min(index, chunk.count - 1)]
-                alternatives.append("(schema_id = \(statement.bind(.int(Int64(schemaID)))) AND place = \(statement.bind(.int(Int64(place))))"
-                                    + " AND word_id = \(statement.bind(.int(word))))")
-            }
-            let rows = try db.query("""
-                SELECT schema_id, place, word_id, matched, path, source, version, kind FROM schema_search_postings
-                WHERE \(alternatives.joined(separator: " OR "))
-                """, statement.parameters)
-            for row in rows {
-                guard let schemaID = row.int(0), let place = row.int(1), let wordID = row.int(2),
-                      let kind = row.string(7).flatMap(SearchTerm.Kind.init(rawValue:)) else { continue }
-                let key = PlaceKey(schemaID: schemaID, place: place)
+            try db.forEachRow("""
+                SELECT p.schema_id, p.place, p.word_id, p.matched, p.path, p.source, p.version, p.kind \(statement.postings(chunk))
+                """, statement.parameters) { row in
+                guard let kind = row.string(7).flatMap(SearchTerm.Kind.init(rawValue:)) else { return }
+                let key = PlaceKey(schemaID: Int(row.integer(0)), place: Int(row.integer(1)))
                 if details[key] == nil {
                     details[key] = PlaceDetails(kind: kind, version: row.string(6) ?? "", path: row.string(4), source: row.string(5) ?? "",
                                                 matched: [:])
                 }
-                details[key]?.matched[Int64(wordID)] = row.string(3) ?? ""
+                details[key]?.matched[row.integer(2)] = row.string(3) ?? ""
             }
         }
         return details
     }
 
+    /// SQLite bounds an expression's depth (1,000): a few dozen alternatives per statement.
     private static let postingsPerDetails = 64
 
     private static func kinds(_ query: SearchQuery) -> [SQLValue] {
@@ -256,8 +247,35 @@ struct SearchPostingsQueries {
             case .sqlite:
                 return self.in(column, ids.map { .int($0) })
             case .postgres:
-                return "\(column) = ANY(\(bind(.text("{" + ids.map(String.init).joined(separator: ",") + "}")))::bigint[])"
+                return "\(column) = ANY(\(array(ids)))"
             }
+        }
+
+        /// `FROM` the postings named by (version id, place, word id). On PostgreSQL a join with three
+        /// bound arrays: one statement shape, planned once (a list of alternatives took 0.5 ms to
+        /// plan on every run). On SQLite alternatives, padded to a multiple of 8.
+        mutating func postings(_ keys: ArraySlice<(Int, Int, Int64)>) -> String {
+            switch dialect {
+            case .sqlite:
+                var alternatives: [String] = []
+                for index in 0..<((keys.count + 7) / 8 * 8) {
+                    let (schemaID, place, word) = keys[keys.startIndex + min(index, keys.count - 1)]
+                    alternatives.append("(p.schema_id = \(bind(.int(Int64(schemaID)))) AND p.place = \(bind(.int(Int64(place))))"
+                                        + " AND p.word_id = \(bind(.int(word))))")
+                }
+                return "FROM schema_search_postings p WHERE " + alternatives.joined(separator: " OR ")
+            case .postgres:
+                let schemaIDs = array(keys.map { Int64($0.0) }), places = array(keys.map { Int64($0.1) }), words = array(keys.map(\.2))
+                return """
+                    FROM unnest(\(schemaIDs), \(places), \(words)) AS w(schema_id, place, word_id)
+                    JOIN schema_search_postings p ON p.schema_id = w.schema_id AND p.place = w.place AND p.word_id = w.word_id
+                    """
+            }
+        }
+
+        /// A bound `bigint[]` (PostgreSQL).
+        private mutating func array(_ ids: [Int64]) -> String {
+            "\(bind(.text("{" + ids.map(String.init).joined(separator: ",") + "}")))::bigint[]"
         }
 
         mutating func bind(_ value: SQLValue) -> String {
