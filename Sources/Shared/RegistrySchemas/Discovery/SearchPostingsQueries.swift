@@ -38,7 +38,7 @@ struct SearchPostingsQueries {
         /// By slot: the version's model (an index into `models`) and its order (major, minor, patch).
         private(set) var model: [Int] = []
         private(set) var order: [(Int64, Int64, Int64)] = []
-        private var slots: [Int: Int] = [:]
+        private var slots = PairTable()
         private var last: (schemaID: Int, slot: Int) = (-1, -1)
 
         /// The slot of the row's version; the row's namespace, model name and order (`read`'s
@@ -46,13 +46,16 @@ struct SearchPostingsQueries {
         mutating func slot(_ schemaID: Int, _ row: SQLCursor) -> Int {
             if schemaID == last.schemaID { return last.slot }
             let slot: Int
-            if let known = slots[schemaID] {
+            if let known = slots[schemaID, 0] {
                 slot = known
             } else {
                 // Every column but the namespace is NOT NULL (migration 10).
                 let name = ModelName(namespace: row.string(3), name: row.string(4) ?? "")
                 let modelID: Int
-                if let known = modelIDs[name] {
+                // A model's versions are usually neighbours: the previous version's model first.
+                if let previous = model.last, models[previous] == name {
+                    modelID = previous
+                } else if let known = modelIDs[name] {
                     modelID = known
                 } else {
                     modelID = models.count
@@ -62,7 +65,7 @@ struct SearchPostingsQueries {
                 slot = model.count
                 model.append(modelID)
                 order.append((row.integer(5), row.integer(6), row.integer(7)))
-                slots[schemaID] = slot
+                slots.set(schemaID, 0, slot)
             }
             last = (schemaID, slot)
             return slot
@@ -326,10 +329,4 @@ struct SearchPostingsQueries {
 struct PlaceKey: Hashable {
     let schemaID: Int
     let place: Int
-
-    /// One word hashed instead of two (ranking hashes every hit's place): a version's places
-    /// number far fewer than 2^20, and equality still compares both.
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(schemaID &<< 20 ^ place)
-    }
 }

@@ -89,8 +89,7 @@ enum SearchRanking {
     private static func bestHits(_ hits: [[SearchPostingsQueries.Hit]], grades: [[Int64: Int]], seed: Int) -> Places {
         let words = hits.count
         var places = Places(words: words)
-        var slots: [PlaceKey: Int] = [:]
-        slots.reserveCapacity(hits[seed].count)
+        var slots = PairTable(capacity: hits[seed].count)
         places.first.reserveCapacity(hits[seed].count)
         places.bestGrade.reserveCapacity(hits[seed].count * words)
         places.bestWord.reserveCapacity(hits[seed].count * words)
@@ -100,14 +99,13 @@ enum SearchRanking {
             for hit in hits[index] {
                 if hit.wordID != last.wordID { last = (hit.wordID, grades[index][hit.wordID]) }
                 guard let grade = last.grade else { continue }
-                let key = PlaceKey(schemaID: hit.schemaID, place: hit.place)
                 let slot: Int
-                if let known = slots[key] {
+                if let known = slots[hit.schemaID, hit.place] {
                     slot = known
                 } else {
                     guard index == seed else { continue }   // the seed word missed it: not every word matches
                     slot = places.first.count
-                    slots[key] = slot
+                    slots.set(hit.schemaID, hit.place, slot)
                     places.first.append(hit)
                     for _ in 0..<words {
                         places.bestGrade.append(0)

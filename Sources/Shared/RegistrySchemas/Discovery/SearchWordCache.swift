@@ -10,10 +10,15 @@ import RegistryRuntime
 /// one. So an entry is used while the change board's `schemas` counter has not moved (every
 /// registration of this server moves it) and for at most `trust` seconds, the response cache's
 /// TTL: how long a registration by another server on the same database may go unseen (0: no
-/// limit, as for responses). At most `capacity` entries (emptied when full).
+/// limit, as for responses).
+///
+/// Bounded by words, not entries, since one broad pattern (`a`) may match most of the vocabulary:
+/// at most `wordCapacity` words in all (emptied when full), and a pattern that matches more than
+/// `wordsPerEntry` is not kept (reading its postings costs far more than finding its words).
 final class SearchWordCache: @unchecked Sendable {
     static let shared = SearchWordCache()
-    static let capacity = 4096
+    static let wordCapacity = 100_000
+    static let wordsPerEntry = 5_000
 
     /// When an entry may be used; nil keeps nothing.
     struct Validity {
@@ -35,6 +40,7 @@ final class SearchWordCache: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [String: Entry] = [:]
+    private var words = 0
 
     /// `word`'s graded words: from the cache while valid, else found by `find` and kept.
     func graded(_ word: String, validity: Validity?, find: () throws -> Graded) rethrows -> Graded {
@@ -47,8 +53,14 @@ final class SearchWordCache: @unchecked Sendable {
             return cached.graded
         }
         let graded = try find()
+        let size = graded.grades.count
+        guard size <= Self.wordsPerEntry else { return graded }
         lock.withLock {
-            if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+            if words + size > Self.wordCapacity {
+                entries.removeAll(keepingCapacity: true)
+                words = 0
+            }
+            words += size - (entries[word]?.graded.grades.count ?? 0)
             entries[word] = Entry(graded: graded, generation: generation, storedAt: now)
         }
         return graded
