@@ -87,8 +87,8 @@ public struct DiscoveryService: Sendable {
             if count < fewest { fewest = count; seed = index }
         }
         hits[seed] = try queries.hits(words[seed], query, versions: &table)
-        let versions = Array(Set(hits[seed].map(\.schemaID))).sorted()
-        let among = SearchPostingsQueries.Versions(versions, limit: Self.restrictionLimit)
+        let seedVersions = Array(Set(hits[seed].map(\.schemaID))).sorted()
+        let among = SearchPostingsQueries.Versions(seedVersions, limit: Self.restrictionLimit)
         for index in words.indices where index != seed {
             hits[index] = try queries.hits(words[index], query, among: among, versions: &table)
         }

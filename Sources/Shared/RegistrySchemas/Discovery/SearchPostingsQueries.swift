@@ -41,6 +41,12 @@ struct SearchPostingsQueries {
         private var slots = PairTable()
         private var last: (schemaID: Int, slot: Int) = (-1, -1)
 
+        /// A hit's model and its version's order, the version id last (a total order).
+        func ranking(_ hit: Hit) -> (model: Int, order: (Int64, Int64, Int64, Int)) {
+            let (major, minor, patch) = order[hit.version]
+            return (model[hit.version], (major, minor, patch, hit.schemaID))
+        }
+
         /// The slot of the row's version; the row's namespace, model name and order (`read`'s
         /// columns 3 to 7) are read only the first time the version is met.
         mutating func slot(_ schemaID: Int, _ row: SQLCursor) -> Int {

@@ -56,10 +56,7 @@ enum SearchRanking {
         var latest = Array(repeating: (Int64.min, Int64.min, Int64.min, Int.min), count: names.count)
         var complete: [Int] = []
         for slot in places.first.indices where !places.grades(slot).contains(0) {
-            let hit = places.first[slot]
-            let (major, minor, patch) = versions.order[hit.version]
-            let order = (major, minor, patch, hit.schemaID)
-            let model = versions.model[hit.version]
+            let (model, order) = versions.ranking(places.first[slot])
             if latest[model] < order { latest[model] = order }
             complete.append(slot)
         }
@@ -68,9 +65,7 @@ enum SearchRanking {
         keys.reserveCapacity(complete.count)
         for slot in complete {
             let hit = places.first[slot]
-            let (major, minor, patch) = versions.order[hit.version]
-            let order = (major, minor, patch, hit.schemaID)
-            let model = versions.model[hit.version]
+            let (model, order) = versions.ranking(hit)
             keys.append((SortKey(notLatest: latest[model] == order ? 0 : 1, negativeScore: -(places.grades(slot).min() ?? 1),
                                  model: modelRank[model], negativeOrder: (-order.0, -order.1, -order.2, -order.3),
                                  place: hit.place), slot))
