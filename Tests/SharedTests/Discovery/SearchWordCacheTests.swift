@@ -58,4 +58,25 @@ final class SearchWordCacheTests: XCTestCase {
         XCTAssertTrue(lookup(cache, "p\(fitting)", validity, size: SearchWordCache.wordsPerEntry))
         XCTAssertTrue(lookup(cache, "p0", validity, size: SearchWordCache.wordsPerEntry), "emptied to make room")
     }
+
+    func testPostingCountsKeptPerKindUntilTheBoardMoves() {
+        let cache = SearchWordCache()
+        let board = ChangeBoard.standalone()
+        let validity = SearchWordCache.Validity(board: board, trust: 60)
+        var counted: [String] = []
+        func count(_ word: String, _ kind: SearchQuery.Kind, _ validity: SearchWordCache.Validity?) -> Int {
+            cache.postingCount(word, kind: kind, validity: validity) {
+                counted.append("\(kind.rawValue) \(word)")
+                return counted.count
+            }
+        }
+        XCTAssertEqual(count("cust", .field, validity), 1)
+        XCTAssertEqual(count("cust", .field, validity), 1)
+        XCTAssertEqual(count("cust", .text, validity), 2, "each kind is counted apart")
+        XCTAssertEqual(count("order", .field, validity), 3)
+        board.modelChanged(namespace: "shop", model: "Order")
+        XCTAssertEqual(count("cust", .field, validity), 4)
+        XCTAssertEqual(count("cust", .field, nil), 5, "without a board nothing is kept")
+        XCTAssertEqual(counted, ["field cust", "text cust", "field order", "field cust", "field cust"])
+    }
 }

@@ -71,7 +71,7 @@ public struct DiscoveryService: Sendable {
     }
 
     /// The hits of each query word, and which word was read first (the seed). With several words,
-    /// each is counted only up to the fewest so far; the rarest is read first and the others only
+    /// the rarest (by its postings, counted up to a limit) is read first and the others only
     /// within the versions it hit (when it hit few).
     private func hits(of words: [[SearchPostingsQueries.Word]], _ query: SearchQuery, _ queries: SearchPostingsQueries,
                       versions table: inout SearchPostingsQueries.VersionTable) throws -> (hits: [[SearchPostingsQueries.Hit]], seed: Int) {
@@ -83,14 +83,17 @@ public struct DiscoveryService: Sendable {
         var seed = 0
         var fewest = Int.max
         for index in words.indices {
-            let count = try queries.postingCount(words[index], query, limit: min(fewest, Self.countLimit))
+            // Counted whole (up to the limit), not up to the fewest so far: the count is kept.
+            let count = try SearchWordCache.shared.postingCount(query.words[index], kind: query.kind, validity: wordValidity) {
+                try queries.postingCount(words[index], query, limit: Self.countLimit)
+            }
             if count < fewest { fewest = count; seed = index }
         }
         hits[seed] = try queries.hits(words[seed], query, versions: &table)
         let seedVersions = Array(Set(hits[seed].map(\.schemaID))).sorted()
         let among = SearchPostingsQueries.Versions(seedVersions, limit: Self.restrictionLimit)
         for index in words.indices where index != seed {
-            hits[index] = try queries.hits(words[index], query, among: among, versions: &table)
+            hits[index] = try queries.placesHit(by: words[index], query, among: among)
         }
         return (hits, seed)
     }

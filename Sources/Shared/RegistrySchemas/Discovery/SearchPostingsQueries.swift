@@ -16,7 +16,7 @@ struct SearchPostingsQueries {
     }
 
     /// A posting of one of the query's words; `version` indexes the `VersionTable` it was read
-    /// with.
+    /// with (the seed's hits only).
     struct Hit {
         let schemaID: Int
         let place: Int
@@ -156,23 +156,43 @@ struct SearchPostingsQueries {
     }
 
     /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
-    /// scope), in `versions` only.
-    func hits(_ words: [Word], _ query: SearchQuery, among versions: Versions = .all, versions table: inout VersionTable) throws -> [Hit] {
+    /// scope), each with its version's slot in `table`: the first word read (the seed).
+    func hits(_ words: [Word], _ query: SearchQuery, versions table: inout VersionTable) throws -> [Hit] {
+        var hits: [Hit] = []
+        for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
+            var statement = Statement(dialect: db.dialect)
+            var conditions = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))]
+            conditions += Self.shown(query, &statement)
+            try db.forEachRow("""
+                SELECT schema_id, place, word_id, namespace, model_name, version_major, version_minor, version_patch
+                FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
+                """, statement.parameters) { row in
+                let schemaID = Int(row.integer(0))
+                hits.append(Hit(schemaID: schemaID, place: Int(row.integer(1)), wordID: row.integer(2), version: table.slot(schemaID, row)))
+            }
+        }
+        return hits
+    }
+
+    /// The postings of `words` in `versions`, for a word read after the seed: only its hits at the
+    /// seed's places count, and those already passed the query's filters, so a read limited to
+    /// the seed's versions neither filters again nor reads the versions' columns. The hits carry
+    /// no version slot (`version` is -1).
+    func placesHit(by words: [Word], _ query: SearchQuery, among versions: Versions) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
             switch versions {
             case .all:
-                try read(chunk, query, into: &hits, versions: &table)
+                // Filtered: fewer rows cross over.
+                try readPlaces(chunk, query, into: &hits) { statement in Self.shown(query, &statement) }
             case .listed(let ids):
                 for part in Self.chunks(ids, of: Self.versionsPerQuery) {
-                    try read(chunk, query, into: &hits, versions: &table) { statement in
-                        statement.anyOf("schema_id", part.map { Int64($0) })
-                    }
+                    try readPlaces(chunk, query, into: &hits) { statement in [statement.anyOf("schema_id", part.map { Int64($0) })] }
                 }
             case .spans(let spans):
                 for span in spans {
-                    try read(chunk, query, into: &hits, versions: &table) { statement in
-                        "schema_id BETWEEN \(statement.bind(.int(Int64(span.lowerBound)))) AND \(statement.bind(.int(Int64(span.upperBound))))"
+                    try readPlaces(chunk, query, into: &hits) { statement in
+                        ["schema_id BETWEEN \(statement.bind(.int(Int64(span.lowerBound)))) AND \(statement.bind(.int(Int64(span.upperBound))))"]
                     }
                 }
             }
@@ -180,19 +200,20 @@ struct SearchPostingsQueries {
         return hits
     }
 
-    /// At most this many values per list: far below either database's limit on parameters.
-    private static let wordsPerQuery = 512
-    private static let versionsPerQuery = 512
-
-    private static func chunks<T>(_ items: [T], of size: Int) -> [ArraySlice<T>] {
-        stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
+    private func readPlaces(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit],
+                            where more: (inout Statement) -> [String]) throws {
+        var statement = Statement(dialect: db.dialect)
+        let conditions = [statement.anyOf("word_id", words.map(\.id)), statement.in("kind", Self.kinds(query))] + more(&statement)
+        try db.forEachRow("""
+            SELECT schema_id, place, word_id FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
+            """, statement.parameters) { row in
+            hits.append(Hit(schemaID: Int(row.integer(0)), place: Int(row.integer(1)), wordID: row.integer(2), version: -1))
+        }
     }
 
-    private func read(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit], versions table: inout VersionTable,
-                      versions: ((inout Statement) -> String)? = nil) throws {
-        var statement = Statement(dialect: db.dialect)
-        var conditions = [statement.anyOf("word_id", words.map(\.id)), statement.in("kind", Self.kinds(query))]
-        if let versions { conditions.append(versions(&statement)) }
+    /// The conditions of what the query may show: deprecation, namespace, the key's scope.
+    private static func shown(_ query: SearchQuery, _ statement: inout Statement) -> [String] {
+        var conditions: [String] = []
         if !query.includeDeprecated { conditions.append("deprecated = " + statement.bind(.bool(false))) }
         switch query.namespace {
         case .any: break
@@ -203,13 +224,15 @@ struct SearchPostingsQueries {
             // In SQL, so that the total and the pages count only what the key may see.
             conditions.append(ScopeSQL.condition(scope, column: "namespace", &statement.parameters))
         }
-        try db.forEachRow("""
-            SELECT schema_id, place, word_id, namespace, model_name, version_major, version_minor, version_patch
-            FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
-            """, statement.parameters) { row in
-            let schemaID = Int(row.integer(0))
-            hits.append(Hit(schemaID: schemaID, place: Int(row.integer(1)), wordID: row.integer(2), version: table.slot(schemaID, row)))
-        }
+        return conditions
+    }
+
+    /// At most this many values per list: far below either database's limit on parameters.
+    private static let wordsPerQuery = 512
+    private static let versionsPerQuery = 512
+
+    private static func chunks<T>(_ items: [T], of size: Int) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
     /// The version, path, source and words as written of each place (version id, place number),

@@ -15,6 +15,10 @@ import RegistryRuntime
 /// Bounded by words, not entries, since one broad pattern (`a`) may match most of the vocabulary:
 /// at most `wordCapacity` words in all (emptied when full), and a pattern that matches more than
 /// `wordsPerEntry` is not kept (reading its postings costs far more than finding its words).
+///
+/// It also keeps how many postings a query word has per kind searched (counted up to a limit),
+/// which a query of several words uses to read its rarest word first. A count only chooses the
+/// order of reading, never the answer: the same rule keeps them, at most `wordCapacity` of them.
 final class SearchWordCache: @unchecked Sendable {
     static let shared = SearchWordCache()
     static let wordCapacity = 100_000
@@ -32,15 +36,21 @@ final class SearchWordCache: @unchecked Sendable {
         let grades: [Int64: Int]
     }
 
-    private struct Entry {
-        let graded: Graded
+    /// A value and when it was found: the board's generation before finding it, and the time.
+    private struct Stamped<Value> {
+        let value: Value
         let generation: UInt64
         let storedAt: Double
+
+        func isValid(_ validity: Validity, generation now: UInt64, at time: Double) -> Bool {
+            generation == now && (validity.trust <= 0 || time - storedAt < validity.trust)
+        }
     }
 
     private let lock = NSLock()
-    private var entries: [String: Entry] = [:]
+    private var entries: [String: Stamped<Graded>] = [:]
     private var words = 0
+    private var counts: [String: Stamped<Int>] = [:]
 
     /// `word`'s graded words: from the cache while valid, else found by `find` and kept.
     func graded(_ word: String, validity: Validity?, find: () throws -> Graded) rethrows -> Graded {
@@ -49,9 +59,7 @@ final class SearchWordCache: @unchecked Sendable {
         let generation = validity.board.schemas
         let now = ProcessInfo.processInfo.systemUptime
         let cached = lock.withLock { entries[word] }
-        if let cached, cached.generation == generation, validity.trust <= 0 || now - cached.storedAt < validity.trust {
-            return cached.graded
-        }
+        if let cached, cached.isValid(validity, generation: generation, at: now) { return cached.value }
         let graded = try find()
         let size = graded.grades.count
         guard size <= Self.wordsPerEntry else { return graded }
@@ -60,9 +68,26 @@ final class SearchWordCache: @unchecked Sendable {
                 entries.removeAll(keepingCapacity: true)
                 words = 0
             }
-            words += size - (entries[word]?.graded.grades.count ?? 0)
-            entries[word] = Entry(graded: graded, generation: generation, storedAt: now)
+            words += size - (entries[word]?.value.grades.count ?? 0)
+            entries[word] = Stamped(value: graded, generation: generation, storedAt: now)
         }
         return graded
+    }
+
+    /// The number of postings of `word`'s words of the kinds `kind` searches: from the cache while
+    /// valid, else counted by `count` and kept.
+    func postingCount(_ word: String, kind: SearchQuery.Kind, validity: Validity?, count: () throws -> Int) rethrows -> Int {
+        guard let validity else { return try count() }
+        let key = kind.rawValue + "\u{0}" + word
+        let generation = validity.board.schemas
+        let now = ProcessInfo.processInfo.systemUptime
+        let cached = lock.withLock { counts[key] }
+        if let cached, cached.isValid(validity, generation: generation, at: now) { return cached.value }
+        let counted = try count()
+        lock.withLock {
+            if counts.count >= Self.wordCapacity { counts.removeAll(keepingCapacity: true) }
+            counts[key] = Stamped(value: counted, generation: generation, storedAt: now)
+        }
+        return counted
     }
 }
