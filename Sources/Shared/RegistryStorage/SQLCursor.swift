@@ -1,4 +1,7 @@
 import CPostgres
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 
 /// The current row of `DatabaseConnection.forEachRow`, read in place (no `SQLRow` is built):
@@ -45,6 +48,29 @@ public struct SQLCursor {
             return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(stmt, Int32(i)))), as: UTF8.self)
         case .postgres(let result, let row):
             return String(decoding: bytes(result, row, Int32(i)), as: UTF8.self)
+        }
+    }
+
+    /// The column's text in place (nil for NULL), valid only inside `body`: no String is built.
+    public func withText<Result>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        switch source {
+        case .sqlite(let stmt):
+            // NULL reads as a null pointer: one call fewer than asking the type first.
+            guard let start = sqlite3_column_text(stmt, Int32(i)) else { return body(nil) }
+            return body(UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(stmt, Int32(i)))))
+        case .postgres(let result, let row):
+            return PQgetisnull(result, row, Int32(i)) == 1 ? body(nil) : body(bytes(result, row, Int32(i)))
+        }
+    }
+
+    /// Whether the column holds `text` (NULL equals only nil), compared in place.
+    public func text(_ i: Int, equals text: String?) -> Bool {
+        withText(i) { bytes in
+            guard let text, let bytes else { return text == nil && bytes == nil }
+            var expected = text
+            return expected.withUTF8 { utf8 in
+                utf8.count == bytes.count && (utf8.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, utf8.count) == 0)
+            }
         }
     }
 

@@ -90,7 +90,10 @@ public struct DiscoveryService: Sendable {
             if count < fewest { fewest = count; seed = index }
         }
         hits[seed] = try queries.hits(words[seed], query, versions: &table)
-        let seedVersions = Array(Set(hits[seed].map(\.schemaID))).sorted()
+        // The table holds the seed's versions alone, each once, ascending when the seed is one
+        // word of one kind (the postings' order).
+        var seedVersions = table.ids
+        if zip(seedVersions, seedVersions.dropFirst()).contains(where: { $0 > $1 }) { seedVersions.sort() }
         let among = SearchPostingsQueries.Versions(seedVersions, limit: Self.restrictionLimit)
         for index in words.indices where index != seed {
             hits[index] = try queries.placesHit(by: words[index], query, among: among)
