@@ -81,19 +81,24 @@ public struct SQLCursor {
 
     /// A decimal integer as PostgreSQL writes it (`-12`), without building a String.
     static func parseInteger(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        let negative = text.first == UInt8(ascii: "-")
+        let start = negative ? 1 : 0
+        guard text.count > start else { return nil }
+        // Up to 18 digits cannot overflow: only the digits are checked (the usual case, ids).
+        let checked = text.count - start > 18
         var value = 0
-        var negative = false
-        var digits = 0
-        for (index, byte) in text.enumerated() {
-            if index == 0 && byte == UInt8(ascii: "-") { negative = true; continue }
-            guard byte >= 0x30 && byte <= 0x39 else { return nil }
-            let (times, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times.addingReportingOverflow(Int(byte - 0x30))
-            guard !o1 && !o2 else { return nil }
-            value = sum
-            digits += 1
+        for index in start..<text.count {
+            let digit = text[index] &- 0x30
+            guard digit < 10 else { return nil }
+            if checked {
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int(digit))
+                guard !o1 && !o2 else { return nil }
+                value = sum
+            } else {
+                value = value &* 10 &+ Int(digit)
+            }
         }
-        guard digits > 0 else { return nil }
         return negative ? -value : value
     }
 }

@@ -257,25 +257,21 @@ struct SearchPostingsQueries {
     func details(_ places: [(schemaID: Int, place: Int, words: [Int64])]) throws -> [PlaceKey: PlaceDetails] {
         let postings = places.flatMap { place in Set(place.words).sorted().map { (place.schemaID, place.place, $0) } }
         var details: [PlaceKey: PlaceDetails] = [:]
-        for chunk in Self.chunks(postings, of: db.dialect == .sqlite ? Self.postingsPerDetails : max(postings.count, 1)) {
-            var statement = Statement(dialect: db.dialect)
-            try db.forEachRow("""
-                SELECT p.schema_id, p.place, p.word_id, p.matched, p.path, p.source, p.version, p.kind \(statement.postings(chunk))
-                """, statement.parameters) { row in
-                guard let kind = row.string(7).flatMap(SearchTerm.Kind.init(rawValue:)) else { return }
-                let key = PlaceKey(schemaID: Int(row.integer(0)), place: Int(row.integer(1)))
-                if details[key] == nil {
-                    details[key] = PlaceDetails(kind: kind, version: row.string(6) ?? "", path: row.string(4), source: row.string(5) ?? "",
-                                                matched: [:])
-                }
-                details[key]?.matched[row.integer(2)] = row.string(3) ?? ""
+        guard !postings.isEmpty else { return details }
+        var statement = Statement(dialect: db.dialect)
+        try db.forEachRow("""
+            SELECT p.schema_id, p.place, p.word_id, p.matched, p.path, p.source, p.version, p.kind \(statement.postings(postings))
+            """, statement.parameters) { row in
+            guard let kind = row.string(7).flatMap(SearchTerm.Kind.init(rawValue:)) else { return }
+            let key = PlaceKey(schemaID: Int(row.integer(0)), place: Int(row.integer(1)))
+            if details[key] == nil {
+                details[key] = PlaceDetails(kind: kind, version: row.string(6) ?? "", path: row.string(4), source: row.string(5) ?? "",
+                                            matched: [:])
             }
+            details[key]?.matched[row.integer(2)] = row.string(3) ?? ""
         }
         return details
     }
-
-    /// SQLite bounds an expression's depth (1,000): a few dozen alternatives per statement.
-    private static let postingsPerDetails = 64
 
     private static func kinds(_ query: SearchQuery) -> [SQLValue] {
         // Every kind named, for `any` too: the primary key then seeks (word, kind, version).
@@ -300,19 +296,24 @@ struct SearchPostingsQueries {
             }
         }
 
-        /// `FROM` the postings named by (version id, place, word id). On PostgreSQL a join with three
-        /// bound arrays: one statement shape, planned once (a list of alternatives took 0.5 ms to
-        /// plan on every run). On SQLite alternatives, padded to a multiple of 8.
-        mutating func postings(_ keys: ArraySlice<(Int, Int, Int64)>) -> String {
+        /// `FROM` the postings named by (version id, place, word id): one statement text however
+        /// many, so it is prepared and planned once. On PostgreSQL a join with three bound arrays
+        /// (a list of alternatives took 0.5 ms to plan on every run); on SQLite a join with one
+        /// bound JSON array of triples (alternatives cost a long text to build, bind and look up).
+        mutating func postings(_ keys: [(Int, Int, Int64)]) -> String {
             switch dialect {
             case .sqlite:
-                var alternatives: [String] = []
-                for index in 0..<((keys.count + 7) / 8 * 8) {
-                    let (schemaID, place, word) = keys[keys.startIndex + min(index, keys.count - 1)]
-                    alternatives.append("(p.schema_id = \(bind(.int(Int64(schemaID)))) AND p.place = \(bind(.int(Int64(place))))"
-                                        + " AND p.word_id = \(bind(.int(word))))")
+                var json = "["
+                for (index, (schemaID, place, word)) in keys.enumerated() {
+                    json += index == 0 ? "[" : ",["
+                    json += "\(schemaID),\(place),\(word)]"
                 }
-                return "FROM schema_search_postings p WHERE " + alternatives.joined(separator: " OR ")
+                json += "]"
+                return """
+                    FROM json_each(\(bind(.text(json)))) AS w
+                    JOIN schema_search_postings p ON p.schema_id = json_extract(w.value, '$[0]')
+                        AND p.place = json_extract(w.value, '$[1]') AND p.word_id = json_extract(w.value, '$[2]')
+                    """
             case .postgres:
                 let schemaIDs = array(keys.map { Int64($0.0) }), places = array(keys.map { Int64($0.1) }), words = array(keys.map(\.2))
                 return """
