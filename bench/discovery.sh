@@ -2,7 +2,7 @@
 # Discovery (issue 16) over 100,000 versions: `GET /search` of each kind and `POST /schemas/lookup`,
 # pyrmute-registry on SQLite and on PostgreSQL, 2 workers each, loaded by wrk on 127.0.0.1, with the
 # response cache off (RESPONSE_CACHE_MB=0: every request runs its queries; only the words each query
-# word matched stay cached per worker, SearchWordCache, as they do in production).
+# word matched and their posting counts stay cached per worker, SearchWordCache, as in production).
 #
 #   bench/discovery.sh [sqlite] [postgres]      (default: both)
 #   BASE=DIR bench/discovery.sh [...]           before/after: DIR's build (pyrmute-registry and
