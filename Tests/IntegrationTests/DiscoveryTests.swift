@@ -15,6 +15,8 @@ final class DiscoveryTests: XCTestCase {
     func testSearch_postgres() throws { try search(.postgres) }
     func testSearchFollowsChanges_sqlite() throws { try searchFollowsChanges(.sqlite) }
     func testSearchFollowsChanges_postgres() throws { try searchFollowsChanges(.postgres) }
+    func testSeveralWordsKeepTheFilters_sqlite() throws { try severalWordsKeepTheFilters(.sqlite) }
+    func testSeveralWordsKeepTheFilters_postgres() throws { try severalWordsKeepTheFilters(.postgres) }
     func testRefusals_sqlite() throws { try refusals(.sqlite) }
     func testPermissions_sqlite() throws { try permissions(.sqlite) }
     func testPermissions_postgres() throws { try permissions(.postgres) }
@@ -183,6 +185,33 @@ final class DiscoveryTests: XCTestCase {
         ])
         XCTAssertEqual(try search(server, "q=cust*&limit=3&offset=2", total: 7), Array(all[2..<5]))
         XCTAssertEqual(try search(server, "q=zzz", total: 0), [])
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// A query of several words reads its rarest word with the query's filters and the others
+    /// only where it hit: deprecation and the namespace filter hold whichever word is rarer.
+    private func severalWordsKeepTheFilters(_ backend: Backend) throws {
+        let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 1)
+        let both = #"{"type": "object", "description": "Ledger entry"}"#
+        try register(server, "/schemas/shop/Order", "1.0.0", json: both)
+        try register(server, "/schemas/shop/Order", "1.1.0", json: both)
+        try register(server, "/schemas/billing/Invoice", "1.0.0", json: both)
+        for minor in 1...4 {
+            try register(server, "/schemas/billing/Invoice", "1.\(minor).0", json: #"{"type": "object", "description": "Entry"}"#)
+        }
+        XCTAssertEqual(try server.request("POST", "/schemas/shop/Order/versions/1.1.0/deprecate").status, 200)
+        func versions(_ query: String, total: Int) throws -> [String] {
+            try search(server, query, total: total).map { String($0.prefix { $0 != " " }) }
+        }
+        // `ledger` is the rarer word (3 postings against 7): read first, whichever comes first in q.
+        for q in ["ledger+entry", "entry+ledger"] {
+            XCTAssertEqual(try versions("q=\(q)&kind=text", total: 2), ["billing::Invoice@1.0.0", "shop::Order@1.0.0"])
+            XCTAssertEqual(try versions("q=\(q)&kind=text&namespace=shop", total: 1), ["shop::Order@1.0.0"])
+            XCTAssertEqual(try versions("q=\(q)&kind=text&include_deprecated=true", total: 3),
+                           ["billing::Invoice@1.0.0", "shop::Order@1.1.0", "shop::Order@1.0.0"])
+            XCTAssertEqual(try versions("q=\(q)&kind=text&namespace=billing&include_deprecated=true", total: 1), ["billing::Invoice@1.0.0"])
+        }
+        XCTAssertEqual(try versions("q=entry&kind=text&namespace=billing", total: 5).count, 5)
         XCTAssertEqual(try server.stop(), 0)
     }
 
