@@ -76,24 +76,12 @@ EOF
 # total LABEL PATH COUNT: the instructions of the worker of a fresh server that answered COUNT
 # requests for PATH (startup included).
 total() {
-    local label=$1 path=$2 count=$3 dir=$WORK/$1 port supervisor
-    port=$(free_port)
+    local label=$1 path=$2 count=$3 dir=$WORK/$1
     rm -f "$dir"/callgrind.*
-    (
-        close_extra_fds
-        cd "$dir"
-        exec env PYRMUTE_REGISTRY_DATABASE_URL="$URL" PYRMUTE_REGISTRY_SUPERVISOR_PORT="$(free_port)" \
-            PYRMUTE_REGISTRY_ENABLE_REQUEST_LOGGING=false PYRMUTE_REGISTRY_RESPONSE_CACHE_MB=0 \
-            PYRMUTE_REGISTRY_RESPONSE_CACHE_TTL=0 PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED=false \
-            ./pyrmute-registry serve --host 127.0.0.1 --port "$port" --workers 1
-    ) >"$dir/server.log" 2>&1 &
-    supervisor=$!
-    PIDS=("$supervisor")
-    for _ in $(seq 1 1200); do
-        curl -sf -o /dev/null "http://127.0.0.1:$port/health/live" && break
-        sleep 0.5
-    done
-    python3 - "$port" "$path" "$count" <<'PY'
+    # Liveness is the supervisor's: requests then wait in the socket's queue for the slow worker.
+    serve_registry "$dir" "$dir" "$URL" 1 PYRMUTE_REGISTRY_RESPONSE_CACHE_MB=0 PYRMUTE_REGISTRY_RESPONSE_CACHE_TTL=0 \
+        PYRMUTE_REGISTRY_RATE_LIMIT_ENABLED=false
+    python3 - "$PORT" "$path" "$count" <<'PY'
 import http.client, sys
 connection = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=600)
 for _ in range(int(sys.argv[3])):
@@ -103,7 +91,7 @@ for _ in range(int(sys.argv[3])):
     if response.status != 200:
         sys.exit(f"{sys.argv[2]}: HTTP {response.status}")
 PY
-    stop_pids "$supervisor"
+    stop_pids "$SERVER_PID"
     PIDS=()
     # callgrind writes its file as the worker exits, after the supervisor.
     for _ in $(seq 1 300); do

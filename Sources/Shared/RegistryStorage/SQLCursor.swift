@@ -41,14 +41,7 @@ public struct SQLCursor {
     }
 
     public func string(_ i: Int) -> String? {
-        guard !isNull(i) else { return nil }
-        switch source {
-        case .sqlite(let stmt):
-            guard let text = sqlite3_column_text(stmt, Int32(i)) else { return nil }
-            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(stmt, Int32(i)))), as: UTF8.self)
-        case .postgres(let result, let row):
-            return String(decoding: bytes(result, row, Int32(i)), as: UTF8.self)
-        }
+        withText(i) { bytes in bytes.map { String(decoding: $0, as: UTF8.self) } }
     }
 
     /// The column's text in place (nil for NULL), valid only inside `body`: no String is built.

@@ -54,40 +54,40 @@ final class SearchWordCache: @unchecked Sendable {
 
     /// `word`'s graded words: from the cache while valid, else found by `find` and kept.
     func graded(_ word: String, validity: Validity?, find: () throws -> Graded) rethrows -> Graded {
-        guard let validity else { return try find() }
-        // Read before finding: a registration that lands meanwhile leaves the entry stale.
-        let generation = validity.board.schemas
-        let now = ProcessInfo.processInfo.systemUptime
-        let cached = lock.withLock { entries[word] }
-        if let cached, cached.isValid(validity, generation: generation, at: now) { return cached.value }
-        let graded = try find()
-        let size = graded.grades.count
-        guard size <= Self.wordsPerEntry else { return graded }
-        lock.withLock {
+        try remembered(\.entries, word, validity, find: find) { stamped in
+            let size = stamped.value.grades.count
+            guard size <= Self.wordsPerEntry else { return }
             if words + size > Self.wordCapacity {
                 entries.removeAll(keepingCapacity: true)
                 words = 0
             }
             words += size - (entries[word]?.value.grades.count ?? 0)
-            entries[word] = Stamped(value: graded, generation: generation, storedAt: now)
+            entries[word] = stamped
         }
-        return graded
     }
 
     /// The number of postings of `word`'s words of the kinds `kind` searches: from the cache while
     /// valid, else counted by `count` and kept.
     func postingCount(_ word: String, kind: SearchQuery.Kind, validity: Validity?, count: () throws -> Int) rethrows -> Int {
-        guard let validity else { return try count() }
         let key = kind.rawValue + "\u{0}" + word
+        return try remembered(\.counts, key, validity, find: count) { stamped in
+            if counts.count >= Self.wordCapacity { counts.removeAll(keepingCapacity: true) }
+            counts[key] = stamped
+        }
+    }
+
+    /// The value under `key` in `table` while valid, else `find`'s, handed stamped to `keep` (under
+    /// the lock) to store it within the bounds.
+    private func remembered<Value>(_ table: KeyPath<SearchWordCache, [String: Stamped<Value>]>, _ key: String, _ validity: Validity?,
+                                   find: () throws -> Value, keep: (Stamped<Value>) -> Void) rethrows -> Value {
+        guard let validity else { return try find() }
+        // Read before finding: a registration that lands meanwhile leaves the entry stale.
         let generation = validity.board.schemas
         let now = ProcessInfo.processInfo.systemUptime
-        let cached = lock.withLock { counts[key] }
+        let cached = lock.withLock { self[keyPath: table][key] }
         if let cached, cached.isValid(validity, generation: generation, at: now) { return cached.value }
-        let counted = try count()
-        lock.withLock {
-            if counts.count >= Self.wordCapacity { counts.removeAll(keepingCapacity: true) }
-            counts[key] = Stamped(value: counted, generation: generation, storedAt: now)
-        }
-        return counted
+        let value = try find()
+        lock.withLock { keep(Stamped(value: value, generation: generation, storedAt: now)) }
+        return value
     }
 }
