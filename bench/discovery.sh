@@ -30,7 +30,10 @@
 # --scratch-path, default .build-bench), SKIP_BUILD=1, BIN_DIR (a build directory to use instead of
 # building this checkout), BASE (a build directory to compare with),
 # CASES (default "model field field-glob text any lookup common").
-# Prints a table and writes it to bench/results/discovery-latest.txt.
+# Prints a table and writes it to bench/results/discovery-latest.txt. Beside req/s and latency, the
+# CPU ms per request of the server's workers and (PostgreSQL) of its database's backends, from
+# /proc over the measured run: where wrk, the workers and PostgreSQL share the cores, cores × 1000 /
+# (worker ms + pg ms) is the most req/s a case can reach, whatever the load generator costs.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -78,7 +81,7 @@ fi
 bench_workdir pyrmute-discovery-bench
 
 FAILED=0
-FMT="%-9s %-11s %-5s %9s %9s %9s %8s %8s %9s\n"
+FMT="%-9s %-11s %-5s %9s %9s %9s %8s %8s %9s %9s %9s\n"
 
 # The JSON Schema of every version; @N, @M and @V become its namespace, model and version.
 # shellcheck disable=SC2016  # JSON, not shell: `$schema` and `$id` are keywords
@@ -160,13 +163,27 @@ load() {
         total=$(curl -sf --max-time 60 "$url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null) || total="?"
     fi
     if [ "$WARMUP" -gt 0 ]; then run_wrk $((WARMUP + 60)) /dev/null "${args[@]}" -d"${WARMUP}s" "$url" || true; fi
+    # CPU per request of the server's workers and of its PostgreSQL backends (by their database's
+    # name): on a machine whose cores wrk, the workers and PostgreSQL share, their sum bounds req/s.
+    local server_var="SERVER_$label" workers backends=() workers_before backends_before requests
+    workers=$(pgrep -P "${!server_var}" | tr '\n' ' ')
+    [ "$backend" = postgres ] && mapfile -t backends < <(pgrep -f "postgres: .* discovery_$label ")
+    # shellcheck disable=SC2086  # one pid per word
+    workers_before=$(cpu_ticks $workers)
+    backends_before=$(cpu_ticks "${backends[@]}")
     if ! run_wrk $((DURATION + 60)) "$out" "${args[@]}" -d"${DURATION}s" --timeout 5s --latency "$url"; then
         echo "wrk failed for $backend $name:" >&2; cat "$out" >&2
-        row "$backend" "$name" "$label" "FAILED" "-" "-" "-" "-" "$total"; FAILED=1; return
+        row "$backend" "$name" "$label" "FAILED" "-" "-" "-" "-" "$total" "-" "-"; FAILED=1; return
     fi
+    requests=$(awk '/requests in/ { print $1 }' "$out")
+    local worker_ms pg_ms="-"
+    # shellcheck disable=SC2086
+    worker_ms=$(ms_per_request "$workers_before" "$(cpu_ticks $workers)" "$requests")
+    [ "$backend" = postgres ] && pg_ms=$(ms_per_request "$backends_before" "$(cpu_ticks "${backends[@]}")" "$requests")
     local rps p50 p99 non2xx sockerr
     read_wrk "$out"
-    row "$backend" "$name" "$label" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "${non2xx:-0}" "${sockerr:-0}" "$total"
+    row "$backend" "$name" "$label" "${rps:-?}" "$(to_ms "${p50:-?}")" "$(to_ms "${p99:-?}")" "${non2xx:-0}" "${sockerr:-0}" "$total" \
+        "$worker_ms" "$pg_ms"
     if [ "${non2xx:-0}" -ne 0 ] || [ "${sockerr:-0}" -ne 0 ]; then FAILED=1; fi
 }
 
@@ -186,7 +203,7 @@ f:close()
 LUA
 
 # shellcheck disable=SC2059
-HEADER=$(printf "$FMT" "backend" "case" "build" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "results")
+HEADER=$(printf "$FMT" "backend" "case" "build" "req/s" "p50 ms" "p99 ms" "non-2xx" "sockerr" "results" "worker ms" "pg ms")
 {
     echo "# pyrmute-registry discovery bench $(date -u +%Y-%m-%dT%H:%M:%SZ) rev $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
     echo "# $((NS * MODELS * 5)) versions; wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency (warm-up ${WARMUP}s), $(nproc) cores,"
@@ -201,7 +218,7 @@ for backend in "${BACKENDS[@]}"; do
         PG_DIR="$WORK/pg"
         pg_port=$(free_port)
         if ! "$ROOT/scripts/pg-cluster.sh" start "$PG_DIR" "$pg_port" >/dev/null; then
-            row postgres "(cluster)" "-" "FAILED" "-" "-" "-" "-" "-"; FAILED=1; PG_DIR=""; continue
+            row postgres "(cluster)" "-" "FAILED" "-" "-" "-" "-" "-" "-" "-"; FAILED=1; PG_DIR=""; continue
         fi
     fi
     LABELS=(new)

@@ -83,6 +83,18 @@ tree_rss_mib() {
             printf "%.1f", total / 1024 }'
 }
 
+# cpu_ticks PID...: the CPU time (user + system, in clock ticks) the processes have used so far.
+cpu_ticks() {
+    local total=0 p
+    for p in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0))); done
+    echo "$total"
+}
+
+# ms_per_request TICKS_BEFORE TICKS_AFTER REQUESTS: CPU ms per request, from clock ticks.
+ms_per_request() {
+    awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.2f", (b - a) * 1000 / hz / n; else print "-" }'
+}
+
 # wrk's latency values (e.g. 512.00us, 1.20ms, 1.01s) normalised to ms.
 to_ms() {
     awk -v v="$1" 'BEGIN {

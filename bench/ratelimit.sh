@@ -77,15 +77,6 @@ start_server() {
     printf -v "PID_$var" '%s' "$SERVER_PID"
 }
 
-# worker_ticks PID: CPU clock ticks used so far by the worker processes of the supervisor PID.
-worker_ticks() {
-    local child total=0
-    for child in $(pgrep -P "$1"); do
-        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || echo 0)))
-    done
-    echo "$total"
-}
-
 # measure SIDE CASE ROUND: one wrk run; prints "rps p50 p99 cpu-us-per-request".
 measure() {
     local side=$1 case=$2 round=$3 var=${1//-/_} port key pid target out rps p50 p99 non2xx sockerr extra=() before after
@@ -99,9 +90,11 @@ measure() {
         *) echo "unknown case $case" >&2; exit 2 ;;
     esac
     out="$WORK/wrk.txt"
-    before=$(worker_ticks "$pid")
+    # shellcheck disable=SC2046  # the worker pids, one word each
+    before=$(cpu_ticks $(pgrep -P "$pid"))
     run_wrk $((DURATION + 60)) "$out" -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 5s --latency "${extra[@]}" "${target[@]}" || true
-    after=$(worker_ticks "$pid")
+    # shellcheck disable=SC2046
+    after=$(cpu_ticks $(pgrep -P "$pid"))
     read_wrk "$out"
     [ $(( ${non2xx:-0} + ${sockerr:-0} )) -eq 0 ] || echo "warning: $side $case round $round: $non2xx non-2xx, $sockerr socket errors" >&2
     awk -v r="${rps:-0}" -v a="$(to_ms "${p50:-0}")" -v b="$(to_ms "${p99:-0}")" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \

@@ -77,7 +77,7 @@ public struct DiscoveryService: Sendable {
                       versions table: inout SearchPostingsQueries.VersionTable) throws -> (hits: [[SearchPostingsQueries.Hit]], seed: Int) {
         var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
         guard words.count > 1 else {
-            if let only = words.first { hits[0] = try queries.hits(only, query, versions: &table) }
+            if let only = words.first { hits[0] = try seedHits(only, query, queries, versions: &table) }
             return (hits, 0)
         }
         var seed = 0
@@ -89,7 +89,7 @@ public struct DiscoveryService: Sendable {
             }
             if count < fewest { fewest = count; seed = index }
         }
-        hits[seed] = try queries.hits(words[seed], query, versions: &table)
+        hits[seed] = try seedHits(words[seed], query, queries, versions: &table)
         // The table holds the seed's versions alone, each once, ascending when the seed is one
         // word of one kind (the postings' order).
         var seedVersions = table.ids
@@ -99,6 +99,15 @@ public struct DiscoveryService: Sendable {
             hits[index] = try queries.placesHit(by: words[index], query, among: among)
         }
         return (hits, seed)
+    }
+
+    /// The seed word's hits, their versions identified (`SearchVersionCache`, else one posting
+    /// of each); a version deleted between the two reads is dropped.
+    private func seedHits(_ words: [SearchPostingsQueries.Word], _ query: SearchQuery, _ queries: SearchPostingsQueries,
+                          versions table: inout SearchPostingsQueries.VersionTable) throws -> [SearchPostingsQueries.Hit] {
+        let hits = try queries.hits(words, query, versions: &table)
+        try table.identify(SearchVersionCache.shared, wordValidity, read: queries.identities)
+        return table.ids.indices.allSatisfy(table.isIdentified) ? hits : hits.filter { table.isIdentified($0.version) }
     }
 
     /// Postings counted to pick the rarest word, at most (a common word is not counted whole).

@@ -1,24 +1,24 @@
-import RegistryJSON
-import RegistryStorage
-
 extension SearchPostingsQueries {
-    /// The versions of the hits, each read once with its model (interned) and order: the
-    /// postings of one version repeat them, and a hit carries a slot instead of two strings and
-    /// three numbers.
+    /// The versions of a search's hits, each in one slot with its model (interned) and order: a
+    /// hit carries its slot instead of two strings and three numbers. The slots are taken as the
+    /// postings are read; the models and orders come after, from `SearchVersionCache` or, for the
+    /// versions it does not know, from one posting of each.
     struct VersionTable {
-        struct ModelName {
+        struct ModelName: Hashable {
             let namespace: String?
             let name: String
         }
 
         private(set) var models: [ModelName] = []
-        /// Models by a hash of their names' bytes: (hash, n) is the n-th model met with that hash.
-        private var modelsByHash = PairTable()
-        /// By slot: the version's id, its model (an index into `models`) and its order (major,
-        /// minor, patch).
+        private var modelsByName: [ModelName: Int] = [:]
+        /// A model of the cache (its index there, 0) → its index in `models`.
+        private var modelsOfCache = PairTable()
+        /// By slot: the version's id, its model (an index into `models`; -1 until identified), its
+        /// order (major, minor, patch) and the first posting read of it (to read the others by).
         private(set) var ids: [Int] = []
         private(set) var model: [Int] = []
         private(set) var order: [(Int64, Int64, Int64)] = []
+        private var firstPosting: [(place: Int, wordID: Int64)] = []
         private var slots = PairTable()
         private var last: (schemaID: Int, slot: Int) = (-1, -1)
 
@@ -28,47 +28,62 @@ extension SearchPostingsQueries {
             return (model[hit.version], (major, minor, patch, hit.schemaID))
         }
 
-        /// The slot of the row's version; the row's namespace, model name and order (`hits`'s
-        /// columns 3 to 7) are read only the first time the version is met.
-        mutating func slot(_ schemaID: Int, _ row: SQLCursor) -> Int {
+        /// The slot of the posting's version.
+        mutating func slot(_ schemaID: Int, place: Int, wordID: Int64) -> Int {
             if schemaID == last.schemaID { return last.slot }
             let slot: Int
             if let known = slots[schemaID, 0] {
                 slot = known
             } else {
-                slot = model.count
+                slot = ids.count
                 ids.append(schemaID)
-                model.append(modelID(row))
-                order.append((row.integer(5), row.integer(6), row.integer(7)))
+                model.append(-1)
+                order.append((0, 0, 0))
+                firstPosting.append((place, wordID))
                 slots.set(schemaID, 0, slot)
             }
             last = (schemaID, slot)
             return slot
         }
 
-        /// The row's model, its names compared in place: Strings are built for a new model only.
-        private mutating func modelID(_ row: SQLCursor) -> Int {
-            // A model's versions are usually neighbours: the previous version's model first.
-            if let previous = model.last, Self.row(row, names: models[previous]) { return previous }
-            var hasher = FNV1a()
-            // NULL (a global model) and the separator are bytes that UTF-8 text never holds.
-            row.withText(3) { if let bytes = $0 { hasher.add(bytes) } else { hasher.add(0xFF) } }
-            hasher.add(0xFE)
-            row.withText(4) { if let bytes = $0 { hasher.add(bytes) } }
-            let hash = Int(truncatingIfNeeded: hasher.value >> 1)
-            var collisions = 0
-            while let known = modelsByHash[hash, collisions] {
-                if Self.row(row, names: models[known]) { return known }
-                collisions += 1
+        /// Whether the version in `slot` has its model (a version deleted between the reads may not).
+        func isIdentified(_ slot: Int) -> Bool { model[slot] >= 0 }
+
+        /// Gives every slot its model and order: from `cache` (under `validity`), else read by
+        /// `read` from the postings named (version id, place, word id), and kept in `cache`.
+        mutating func identify(_ cache: SearchVersionCache, _ validity: SearchWordCache.Validity?,
+                               read: ([(Int, Int, Int64)]) throws -> [SearchVersionCache.Found]) rethrows {
+            let known = cache.lookUp(ids, validity)
+            var missing: [(Int, Int, Int64)] = []
+            for slot in ids.indices {
+                guard let identity = known.identities[slot] else {
+                    missing.append((ids[slot], firstPosting[slot].place, firstPosting[slot].wordID))
+                    continue
+                }
+                if let local = modelsOfCache[identity.model, 0] {
+                    model[slot] = local
+                } else {
+                    let local = intern(known.models[identity.model])
+                    modelsOfCache.set(identity.model, 0, local)
+                    model[slot] = local
+                }
+                order[slot] = identity.order
             }
-            // Every column but the namespace is NOT NULL (migration 10).
-            models.append(ModelName(namespace: row.string(3), name: row.string(4) ?? ""))
-            modelsByHash.set(hash, collisions, models.count - 1)
-            return models.count - 1
+            guard !missing.isEmpty else { return }
+            let found = try read(missing)
+            for version in found {
+                guard let slot = slots[version.schemaID, 0], model[slot] < 0 else { continue }
+                model[slot] = intern(version.model)
+                order[slot] = version.order
+            }
+            cache.keep(found, era: known.era)
         }
 
-        private static func row(_ row: SQLCursor, names: ModelName) -> Bool {
-            row.text(4, equals: names.name) && row.text(3, equals: names.namespace)
+        private mutating func intern(_ name: ModelName) -> Int {
+            if let known = modelsByName[name] { return known }
+            models.append(name)
+            modelsByName[name] = models.count - 1
+            return models.count - 1
         }
     }
 }
