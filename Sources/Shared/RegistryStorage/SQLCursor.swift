@@ -36,7 +36,10 @@ public struct SQLCursor {
     public func integer(_ i: Int) -> Int64 {
         switch source {
         case .sqlite(let stmt): return sqlite3_column_int64(stmt, Int32(i))
-        case .postgres(let result, let row): return Int64(Self.parseInteger(bytes(result, row, Int32(i))) ?? 0)
+        case .postgres(let result, let row):
+            // libpq ends every text value with a NUL: a short integer is read without its length.
+            let text = UnsafeRawPointer(PQgetvalue(result, row, Int32(i))!).assumingMemoryBound(to: UInt8.self)
+            return Int64(Self.parseShortInteger(text) ?? Self.parseInteger(bytes(result, row, Int32(i))) ?? 0)
         }
     }
 
@@ -59,6 +62,22 @@ public struct SQLCursor {
     private func bytes(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
         let start = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
         return UnsafeBufferPointer(start: start, count: Int(PQgetlength(result, row, column)))
+    }
+
+    /// `parseInteger` of a NUL-terminated text of at most 18 digits (which cannot overflow); nil
+    /// for anything else, which `parseInteger` then reads.
+    static func parseShortInteger(_ text: UnsafePointer<UInt8>) -> Int? {
+        let negative = text[0] == UInt8(ascii: "-")
+        var index = negative ? 1 : 0
+        var value = 0
+        while text[index] != 0 {
+            let digit = text[index] &- 0x30
+            guard digit < 10, index < 18 + (negative ? 1 : 0) else { return nil }
+            value = value &* 10 &+ Int(digit)
+            index += 1
+        }
+        guard index > (negative ? 1 : 0) else { return nil }
+        return negative ? -value : value
     }
 
     /// A decimal integer as PostgreSQL writes it (`-12`), without building a String.

@@ -4,8 +4,27 @@ import XCTest
 /// PostgreSQL's text integers are parsed in place; the short path (up to 18 digits, no overflow
 /// checks) must agree with the checked one at its edges.
 final class SQLCursorParsingTests: XCTestCase {
+    /// As `SQLCursor.integer` reads a PostgreSQL value: the short path on the NUL-terminated
+    /// text, else the checked one; where the short path answers, both agree.
     private func parse(_ text: String) -> Int? {
-        Array(text.utf8).withUnsafeBufferPointer { SQLCursor.parseInteger($0) }
+        let checked = Array(text.utf8).withUnsafeBufferPointer { SQLCursor.parseInteger($0) }
+        let short = self.short(text)
+        if let short { XCTAssertEqual(short, checked, text) }
+        return short ?? checked
+    }
+
+    private func short(_ text: String) -> Int? {
+        (Array(text.utf8) + [0]).withUnsafeBufferPointer { SQLCursor.parseShortInteger($0.baseAddress!) }
+    }
+
+    func testShortPathUpTo18Digits() {
+        XCTAssertEqual(short("42001"), 42001)
+        XCTAssertEqual(short("-999999999999999999"), -999_999_999_999_999_999)
+        XCTAssertNil(short("9223372036854775807"), "19 digits: the checked path")
+        XCTAssertNil(short("-9223372036854775807"))
+        XCTAssertNil(short(""))
+        XCTAssertNil(short("-"))
+        XCTAssertNil(short("12a"))
     }
 
     func testIntegersAsPostgreSQLWritesThem() {

@@ -10,8 +10,8 @@ extension SearchPostingsQueries {
         }
 
         private(set) var models: [ModelName] = []
-        private var modelsByName: [ModelName: Int] = [:]
-        /// A model of the cache (its index there, 0) → its index in `models`.
+        /// A model of the cache (its index there, 0) → its index in `models`: the cache's indices
+        /// name each model once, so no name is hashed unless versions are read.
         private var modelsOfCache = PairTable()
         /// By slot: the version's id, its model (an index into `models`; -1 until identified), its
         /// order (major, minor, patch) and the first posting read of it (to read the others by).
@@ -63,27 +63,27 @@ extension SearchPostingsQueries {
                 if let local = modelsOfCache[identity.model, 0] {
                     model[slot] = local
                 } else {
-                    let local = intern(known.models[identity.model])
-                    modelsOfCache.set(identity.model, 0, local)
-                    model[slot] = local
+                    models.append(known.models[identity.model])
+                    modelsOfCache.set(identity.model, 0, models.count - 1)
+                    model[slot] = models.count - 1
                 }
                 order[slot] = identity.order
             }
             guard !missing.isEmpty else { return }
             let found = try read(missing)
+            var byName = Dictionary(models.indices.map { (models[$0], $0) }, uniquingKeysWith: { first, _ in first })
             for version in found {
                 guard let slot = slots[version.schemaID, 0], model[slot] < 0 else { continue }
-                model[slot] = intern(version.model)
+                if let local = byName[version.model] {
+                    model[slot] = local
+                } else {
+                    models.append(version.model)
+                    byName[version.model] = models.count - 1
+                    model[slot] = models.count - 1
+                }
                 order[slot] = version.order
             }
             cache.keep(found, era: known.era)
-        }
-
-        private mutating func intern(_ name: ModelName) -> Int {
-            if let known = modelsByName[name] { return known }
-            models.append(name)
-            modelsByName[name] = models.count - 1
-            return models.count - 1
         }
     }
 }
