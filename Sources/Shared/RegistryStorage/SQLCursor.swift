@@ -59,6 +59,17 @@ public struct SQLCursor {
         }
     }
 
+    /// Whether the column holds `text` (NULL equals only nil), compared in place.
+    public func text(_ i: Int, equals text: String?) -> Bool {
+        withText(i) { bytes in
+            guard let text, let bytes else { return text == nil && bytes == nil }
+            var expected = text
+            return expected.withUTF8 { utf8 in
+                utf8.count == bytes.count && (utf8.isEmpty || memcmp(utf8.baseAddress!, bytes.baseAddress!, utf8.count) == 0)
+            }
+        }
+    }
+
     private func bytes(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
         let start = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
         return UnsafeBufferPointer(start: start, count: Int(PQgetlength(result, row, column)))

@@ -101,12 +101,12 @@ public struct DiscoveryService: Sendable {
         return (hits, seed)
     }
 
-    /// The seed word's hits, their versions identified (`SearchVersionCache`, else one posting
-    /// of each); a version deleted between the two reads is dropped.
+    /// The seed word's hits, their versions identified (`SearchVersionCache`, else read with the
+    /// seed's postings again); a version deleted between the reads is dropped.
     private func seedHits(_ words: [SearchPostingsQueries.Word], _ query: SearchQuery, _ queries: SearchPostingsQueries,
                           versions table: inout SearchPostingsQueries.VersionTable) throws -> [SearchPostingsQueries.Hit] {
         let hits = try queries.hits(words, query, versions: &table)
-        try table.identify(SearchVersionCache.shared, wordValidity, read: queries.identities)
+        try table.identify(SearchVersionCache.shared, wordValidity) { try queries.identities(of: words, query) }
         return table.ids.indices.allSatisfy(table.isIdentified) ? hits : hits.filter { table.isIdentified($0.version) }
     }
 

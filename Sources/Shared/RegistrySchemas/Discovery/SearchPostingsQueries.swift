@@ -110,24 +110,36 @@ struct SearchPostingsQueries {
             try readPlaces(chunk, query, into: &hits) { statement in Self.shown(query, &statement) }
         }
         for index in hits.indices {
-            hits[index].version = table.slot(hits[index].schemaID, place: hits[index].place, wordID: hits[index].wordID)
+            hits[index].version = table.slot(hits[index].schemaID)
         }
         return hits
     }
 
-    /// The model and order of each version named by one of its postings (version id, place,
-    /// word id), for the versions `SearchVersionCache` does not know.
-    func identities(of postings: [(Int, Int, Int64)]) throws -> [SearchVersionCache.Found] {
+    /// The model and order of every version the seed's postings (`words`, under the query's
+    /// filters) hit, for when `SearchVersionCache` does not know some: one read in the postings'
+    /// order, as fast per version as the seed's own read, where a seek per version cost 12 µs on
+    /// SQLite. A version's names are compared in place with the previous version's: Strings are
+    /// built once per run of a model's versions.
+    func identities(of words: [Word], _ query: SearchQuery) throws -> [SearchVersionCache.Found] {
         var found: [SearchVersionCache.Found] = []
-        guard !postings.isEmpty else { return found }
-        var statement = Statement(dialect: db.dialect)
-        try db.forEachRow("""
-            SELECT p.schema_id, p.namespace, p.model_name, p.version_major, p.version_minor, p.version_patch \(statement.postings(postings))
-            """, statement.parameters) { row in
-            // Every column but the namespace is NOT NULL (migration 10).
-            found.append(SearchVersionCache.Found(schemaID: Int(row.integer(0)),
-                                                  model: VersionTable.ModelName(namespace: row.string(1), name: row.string(2) ?? ""),
-                                                  order: (row.integer(3), row.integer(4), row.integer(5))))
+        for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
+            var statement = Statement(dialect: db.dialect)
+            let conditions = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))] + Self.shown(query, &statement)
+            try db.forEachRow("""
+                SELECT schema_id, namespace, model_name, version_major, version_minor, version_patch
+                FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
+                """, statement.parameters) { row in
+                let schemaID = Int(row.integer(0))
+                guard schemaID != found.last?.schemaID else { return }
+                let model: VersionTable.ModelName
+                if let previous = found.last?.model, row.text(2, equals: previous.name), row.text(1, equals: previous.namespace) {
+                    model = previous
+                } else {
+                    // Every column but the namespace is NOT NULL (migration 10).
+                    model = VersionTable.ModelName(namespace: row.string(1), name: row.string(2) ?? "")
+                }
+                found.append(SearchVersionCache.Found(schemaID: schemaID, model: model, order: (row.integer(3), row.integer(4), row.integer(5))))
+            }
         }
         return found
     }

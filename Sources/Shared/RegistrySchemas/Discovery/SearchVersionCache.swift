@@ -15,7 +15,8 @@ import RegistryRuntime
 /// namespaces are not kept here: the postings' SQL filters them on every search.
 final class SearchVersionCache: @unchecked Sendable {
     static let shared = SearchVersionCache()
-    /// Versions kept at most (about 80 bytes each); emptied when full.
+    /// Versions kept at most (about 80 bytes each); emptied when full. A search that hits more
+    /// reads its versions' columns every time.
     static let capacity = 250_000
 
     /// A version's model (an index into `models`) and order (major, minor, patch).
@@ -68,7 +69,7 @@ final class SearchVersionCache: @unchecked Sendable {
         lock.withLock {
             guard era == self.era else { return }
             if identities.count + found.count > Self.capacity { removeAll() }
-            for version in found where byID[version.schemaID, 0] == nil {
+            for version in found.prefix(Self.capacity) where byID[version.schemaID, 0] == nil {
                 let model: Int
                 if let known = modelIndex[version.model] {
                     model = known

@@ -1,8 +1,8 @@
 extension SearchPostingsQueries {
     /// The versions of a search's hits, each in one slot with its model (interned) and order: a
     /// hit carries its slot instead of two strings and three numbers. The slots are taken as the
-    /// postings are read; the models and orders come after, from `SearchVersionCache` or, for the
-    /// versions it does not know, from one posting of each.
+    /// postings are read; the models and orders come after, from `SearchVersionCache` or, when it
+    /// does not know them all, from a read of the seed's postings with their versions' columns.
     struct VersionTable {
         struct ModelName: Hashable {
             let namespace: String?
@@ -13,12 +13,11 @@ extension SearchPostingsQueries {
         /// A model of the cache (its index there, 0) → its index in `models`: the cache's indices
         /// name each model once, so no name is hashed unless versions are read.
         private var modelsOfCache = PairTable()
-        /// By slot: the version's id, its model (an index into `models`; -1 until identified), its
-        /// order (major, minor, patch) and the first posting read of it (to read the others by).
+        /// By slot: the version's id, its model (an index into `models`; -1 until identified) and
+        /// its order (major, minor, patch).
         private(set) var ids: [Int] = []
         private(set) var model: [Int] = []
         private(set) var order: [(Int64, Int64, Int64)] = []
-        private var firstPosting: [(place: Int, wordID: Int64)] = []
         private var slots = PairTable()
         private var last: (schemaID: Int, slot: Int) = (-1, -1)
 
@@ -29,7 +28,7 @@ extension SearchPostingsQueries {
         }
 
         /// The slot of the posting's version.
-        mutating func slot(_ schemaID: Int, place: Int, wordID: Int64) -> Int {
+        mutating func slot(_ schemaID: Int) -> Int {
             if schemaID == last.schemaID { return last.slot }
             let slot: Int
             if let known = slots[schemaID, 0] {
@@ -39,7 +38,6 @@ extension SearchPostingsQueries {
                 ids.append(schemaID)
                 model.append(-1)
                 order.append((0, 0, 0))
-                firstPosting.append((place, wordID))
                 slots.set(schemaID, 0, slot)
             }
             last = (schemaID, slot)
@@ -49,15 +47,15 @@ extension SearchPostingsQueries {
         /// Whether the version in `slot` has its model (a version deleted between the reads may not).
         func isIdentified(_ slot: Int) -> Bool { model[slot] >= 0 }
 
-        /// Gives every slot its model and order: from `cache` (under `validity`), else read by
-        /// `read` from the postings named (version id, place, word id), and kept in `cache`.
+        /// Gives every slot its model and order: from `cache` (under `validity`), else, when some
+        /// are not known there, from `read` (every version of the seed's postings), kept in `cache`.
         mutating func identify(_ cache: SearchVersionCache, _ validity: SearchWordCache.Validity?,
-                               read: ([(Int, Int, Int64)]) throws -> [SearchVersionCache.Found]) rethrows {
+                               read: () throws -> [SearchVersionCache.Found]) rethrows {
             let known = cache.lookUp(ids, validity)
-            var missing: [(Int, Int, Int64)] = []
+            var missing = false
             for slot in ids.indices {
                 guard let identity = known.identities[slot] else {
-                    missing.append((ids[slot], firstPosting[slot].place, firstPosting[slot].wordID))
+                    missing = true
                     continue
                 }
                 if let local = modelsOfCache[identity.model, 0] {
@@ -69,8 +67,8 @@ extension SearchPostingsQueries {
                 }
                 order[slot] = identity.order
             }
-            guard !missing.isEmpty else { return }
-            let found = try read(missing)
+            guard missing else { return }
+            let found = try read()
             var byName = Dictionary(models.indices.map { (models[$0], $0) }, uniquingKeysWith: { first, _ in first })
             for version in found {
                 guard let slot = slots[version.schemaID, 0], model[slot] < 0 else { continue }
