@@ -101,12 +101,23 @@ public struct DiscoveryService: Sendable {
         return (hits, seed)
     }
 
-    /// The seed word's hits, their versions identified (`SearchVersionCache`, else read with the
-    /// seed's postings again); a version deleted between the reads is dropped.
+    /// The seed word's hits, each in its version's slot of `table`, the versions identified by
+    /// `SearchVersionCache`, else by reading the seed's postings with their versions' columns:
+    /// at once when the cache knows nothing (after a change or the TTL: one read, as before the
+    /// cache), after the narrow read when it misses some. A version deleted between two reads is
+    /// dropped.
     private func seedHits(_ words: [SearchPostingsQueries.Word], _ query: SearchQuery, _ queries: SearchPostingsQueries,
                           versions table: inout SearchPostingsQueries.VersionTable) throws -> [SearchPostingsQueries.Hit] {
-        let hits = try queries.hits(words, query, versions: &table)
-        try table.identify(SearchVersionCache.shared, wordValidity) { try queries.identities(of: words, query) }
+        let cache = SearchVersionCache.shared
+        var hits: [SearchPostingsQueries.Hit]
+        var read: [SearchVersionCache.Found]?
+        if cache.knowsNothing(wordValidity) {
+            (hits, read) = try queries.versions(of: words, query, withHits: true)
+        } else {
+            hits = try queries.hits(words, query)
+        }
+        for index in hits.indices { hits[index].version = table.slot(hits[index].schemaID) }
+        try table.identify(cache, wordValidity) { try read ?? queries.versions(of: words, query).versions }
         return table.ids.indices.allSatisfy(table.isIdentified) ? hits : hits.filter { table.isIdentified($0.version) }
     }
 

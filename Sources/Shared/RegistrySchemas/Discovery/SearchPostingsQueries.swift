@@ -102,34 +102,34 @@ struct SearchPostingsQueries {
     }
 
     /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
-    /// scope), each with its version's slot in `table`: the first word read (the seed). Read as
-    /// 3 columns: the versions' models and orders come after (`VersionTable.identify`).
-    func hits(_ words: [Word], _ query: SearchQuery, versions table: inout VersionTable) throws -> [Hit] {
+    /// scope): the first word read (the seed). Read as (version, place, word) alone: the versions'
+    /// models and orders come from `SearchVersionCache` (`VersionTable.identify`).
+    func hits(_ words: [Word], _ query: SearchQuery) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.readings(words) {
             try readPlaces(chunk, query, into: &hits) { statement in Self.shown(query, &statement) }
-        }
-        for index in hits.indices {
-            hits[index].version = table.slot(hits[index].schemaID)
         }
         return hits
     }
 
     /// The model and order of every version the seed's postings (`words`, under the query's
-    /// filters) hit, for when `SearchVersionCache` does not know some: one read in the postings'
-    /// order, as fast per version as the seed's own read, where a seek per version cost 12 µs on
-    /// SQLite. A version's names are compared in place with the previous version's: Strings are
-    /// built once per run of a model's versions.
-    func identities(of words: [Word], _ query: SearchQuery) throws -> [SearchVersionCache.Found] {
+    /// filters) hit, and with `withHits` the postings too: for when `SearchVersionCache` does not
+    /// know some versions (or, cold, none). One read in the postings' order, where a seek per
+    /// version cost 12 µs on SQLite. A version's names are compared in place with the previous
+    /// version's: Strings are built once per run of a model's versions.
+    func versions(of words: [Word], _ query: SearchQuery, withHits: Bool = false)
+        throws -> (hits: [Hit], versions: [SearchVersionCache.Found]) {
+        var hits: [Hit] = []
         var found: [SearchVersionCache.Found] = []
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
             var statement = Statement(dialect: db.dialect)
             let conditions = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))] + Self.shown(query, &statement)
             try db.forEachRow("""
-                SELECT schema_id, namespace, model_name, version_major, version_minor, version_patch
+                SELECT schema_id, namespace, model_name, version_major, version_minor, version_patch, place, word_id
                 FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
                 """, statement.parameters) { row in
                 let schemaID = Int(row.integer(0))
+                if withHits { hits.append(Hit(schemaID: schemaID, place: Int(row.integer(6)), wordID: row.integer(7), version: -1)) }
                 guard schemaID != found.last?.schemaID else { return }
                 let model: VersionTable.ModelName
                 if let previous = found.last?.model, row.text(2, equals: previous.name), row.text(1, equals: previous.namespace) {
@@ -141,7 +141,7 @@ struct SearchPostingsQueries {
                 found.append(SearchVersionCache.Found(schemaID: schemaID, model: model, order: (row.integer(3), row.integer(4), row.integer(5))))
             }
         }
-        return found
+        return (hits, found)
     }
 
     /// The postings of `words` in `versions`, for a word read after the seed: only its hits at the

@@ -55,12 +55,25 @@ final class SearchVersionCache: @unchecked Sendable {
         let generation = validity.board.schemas
         let now = ProcessInfo.processInfo.systemUptime
         return lock.withLock {
-            if generation != era.generation || (validity.trust > 0 && now - era.since >= validity.trust) {
+            if isStale(generation, now, validity) {
                 removeAll()
                 era = Era(generation: generation, since: now)
             }
             return (ids.map { id in byID[id, 0].map { identities[$0] } }, models, era)
         }
+    }
+
+    /// Whether `lookUp` would know no version: nothing kept yet, or stale (without a validity,
+    /// nothing is ever kept).
+    func knowsNothing(_ validity: SearchWordCache.Validity?) -> Bool {
+        guard let validity else { return true }
+        let generation = validity.board.schemas
+        let now = ProcessInfo.processInfo.systemUptime
+        return lock.withLock { identities.isEmpty || isStale(generation, now, validity) }
+    }
+
+    private func isStale(_ generation: UInt64, _ now: Double, _ validity: SearchWordCache.Validity) -> Bool {
+        generation != era.generation || (validity.trust > 0 && now - era.since >= validity.trust)
     }
 
     /// Keeps what was read for versions `lookUp` did not know, unless the cache was emptied since.
