@@ -33,13 +33,10 @@ final class SearchVersionCache: @unchecked Sendable {
     }
 
     /// Since when the cache's entries hold: the board's generation and the time it was emptied.
-    struct Era: Equatable {
-        let generation: UInt64
-        let since: Double
-    }
+    typealias Era = SearchWordCache.Validity.Moment
 
     private let lock = NSLock()
-    private var era = Era(generation: 0, since: -.infinity)
+    private var era = Era(generation: 0, time: -.infinity)
     private var byID = PairTable()
     private var identities: [Identity] = []
     private var models: [SearchPostingsQueries.VersionTable.ModelName] = []
@@ -51,13 +48,11 @@ final class SearchVersionCache: @unchecked Sendable {
     func lookUp(_ ids: [Int], _ validity: SearchWordCache.Validity?)
         -> (identities: [Identity?], models: [SearchPostingsQueries.VersionTable.ModelName], era: Era?) {
         guard let validity else { return (Array(repeating: nil, count: ids.count), [], nil) }
-        // Read before the postings are: a change that lands meanwhile leaves what they say stale.
-        let generation = validity.board.schemas
-        let now = ProcessInfo.processInfo.systemUptime
+        let now = validity.now()
         return lock.withLock {
-            if isStale(generation, now, validity) {
+            if !validity.holds(era, at: now) {
                 removeAll()
-                era = Era(generation: generation, since: now)
+                era = now
             }
             return (ids.map { id in byID[id, 0].map { identities[$0] } }, models, era)
         }
@@ -67,13 +62,8 @@ final class SearchVersionCache: @unchecked Sendable {
     /// nothing is ever kept).
     func knowsNothing(_ validity: SearchWordCache.Validity?) -> Bool {
         guard let validity else { return true }
-        let generation = validity.board.schemas
-        let now = ProcessInfo.processInfo.systemUptime
-        return lock.withLock { identities.isEmpty || isStale(generation, now, validity) }
-    }
-
-    private func isStale(_ generation: UInt64, _ now: Double, _ validity: SearchWordCache.Validity) -> Bool {
-        generation != era.generation || (validity.trust > 0 && now - era.since >= validity.trust)
+        let now = validity.now()
+        return lock.withLock { identities.isEmpty || !validity.holds(era, at: now) }
     }
 
     /// Keeps what was read for versions `lookUp` did not know, unless the cache was emptied since.

@@ -28,6 +28,20 @@ final class SearchWordCache: @unchecked Sendable {
     struct Validity {
         let board: ChangeBoard
         let trust: Double
+
+        /// The board's generation and a time.
+        struct Moment: Equatable {
+            let generation: UInt64
+            let time: Double
+        }
+
+        /// Read before finding: a change that lands meanwhile leaves what is found stale.
+        func now() -> Moment { Moment(generation: board.schemas, time: ProcessInfo.processInfo.systemUptime) }
+
+        /// Whether what was found at `found` may still be used at `now`.
+        func holds(_ found: Moment, at now: Moment) -> Bool {
+            found.generation == now.generation && (trust <= 0 || now.time - found.time < trust)
+        }
     }
 
     /// The indexed words that match a query word, and their grades (`MatchQuality` raw values).
@@ -36,15 +50,10 @@ final class SearchWordCache: @unchecked Sendable {
         let grades: [Int64: Int]
     }
 
-    /// A value and when it was found: the board's generation before finding it, and the time.
+    /// A value and when it was found.
     private struct Stamped<Value> {
         let value: Value
-        let generation: UInt64
-        let storedAt: Double
-
-        func isValid(_ validity: Validity, generation now: UInt64, at time: Double) -> Bool {
-            generation == now && (validity.trust <= 0 || time - storedAt < validity.trust)
-        }
+        let found: Validity.Moment
     }
 
     private let lock = NSLock()
@@ -81,13 +90,11 @@ final class SearchWordCache: @unchecked Sendable {
     private func remembered<Value>(_ table: KeyPath<SearchWordCache, [String: Stamped<Value>]>, _ key: String, _ validity: Validity?,
                                    find: () throws -> Value, keep: (Stamped<Value>) -> Void) rethrows -> Value {
         guard let validity else { return try find() }
-        // Read before finding: a registration that lands meanwhile leaves the entry stale.
-        let generation = validity.board.schemas
-        let now = ProcessInfo.processInfo.systemUptime
+        let now = validity.now()
         let cached = lock.withLock { self[keyPath: table][key] }
-        if let cached, cached.isValid(validity, generation: generation, at: now) { return cached.value }
+        if let cached, validity.holds(cached.found, at: now) { return cached.value }
         let value = try find()
-        lock.withLock { keep(Stamped(value: value, generation: generation, storedAt: now)) }
+        lock.withLock { keep(Stamped(value: value, found: now)) }
         return value
     }
 }
