@@ -205,7 +205,7 @@ final class DiscoveryTests: XCTestCase {
         func versions(_ query: String, total: Int) throws -> [String] {
             try search(server, query, total: total).map { String($0.prefix { $0 != " " }) }
         }
-        // `ledger` is the rarer word (3 postings against 7): read first, whichever comes first in q.
+        // `ledger` is the rarer word (in 3 versions against 7): read first, whichever comes first in q.
         for q in ["ledger+entry", "entry+ledger"] {
             XCTAssertEqual(try versions("q=\(q)&kind=text", total: 2), ["billing::Invoice@1.0.0", "shop::Order@1.0.0"])
             XCTAssertEqual(try versions("q=\(q)&kind=text&namespace=shop", total: 1), ["shop::Order@1.0.0"])

@@ -35,7 +35,7 @@ final class MigrationTests: XCTestCase {
 
         let initDB = try CommandRunner.cli(["init-db"], environment: ["PYRMUTE_REGISTRY_DATABASE_URL": url])
         XCTAssertEqual(initDB.status, 0, initDB.output)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
         let rows = try db.query("SELECT namespace, model_name, version, json_schema FROM schemas")
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0].string(1), "Invoice")
@@ -108,7 +108,7 @@ final class MigrationTests: XCTestCase {
             """, [.int(Int64(id))])
 
         let server = try ServerProcess(databaseURL: url, workers: 1)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
         XCTAssertEqual(try server.request("/search?q=amount&kind=field").json()["results"],
                        [["namespace": "billing", "model_name": "Invoice", "version": "1.0.0", "kind": "field", "matched": "amount_due",
                          "path": "#/properties/amount_due", "source": "json_schema", "score": 2]])
@@ -118,6 +118,52 @@ final class MigrationTests: XCTestCase {
             SELECT count(*) FROM \(backend == .sqlite ? "sqlite_master WHERE type = 'table' AND" : "pg_tables WHERE") \
             \(backend == .sqlite ? "name" : "tablename") = 'schema_search_terms'
             """), 0)
+        XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// A database indexed before migration 11 (postings in `schema_search_postings` alone) has its
+    /// hits packed from those postings when it is applied, without being indexed again.
+    func testSearchHitsArePackedByMigration11_sqlite() throws { try packedByMigration11(.sqlite) }
+    func testSearchHitsArePackedByMigration11_postgres() throws { try packedByMigration11(.postgres) }
+
+    private func packedByMigration11(_ backend: Backend) throws {
+        let url = try backend.freshDatabaseURL()
+        let db = try Database.connect(DatabaseURL(parsing: url))
+        defer { db.close() }
+        try Migrator(connection: db, migrations: Migration.all.filter { $0.version <= 10 }).migrate()
+        try db.execute("""
+            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated,
+                                 version_major, version_minor, version_patch)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, 0)
+            """, [.text("billing"), .text("Invoice"), .text("1.0.0"),
+                  .text(#"{"title": "Amount due", "properties": {"total": {"description": "The amount"}}}"#),
+                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        // As migration 10's writer left it: a fingerprint row (so the version counts as indexed)
+        // and the word's two places in the postings.
+        let id = Int64(try XCTUnwrap(try db.scalarInt("SELECT id FROM schemas")))
+        try db.execute("INSERT INTO schema_fingerprints (schema_id, json_sha256) VALUES ($1, $2)", [.int(id), .text("x")])
+        try db.execute("INSERT INTO schema_search_words (word) VALUES ($1)", [.text("amount")])
+        for (place, matched, path) in [(3, "amount", "#/properties/total/description"), (2, "Amount", "#/title")] {
+            try db.execute("""
+                INSERT INTO schema_search_postings (word_id, kind, schema_id, place, matched, path, source, namespace, model_name,
+                                                    version, version_major, version_minor, version_patch, deprecated)
+                SELECT id, 'text', $1, $2, $3, $4, 'json_schema', 'billing', 'Invoice', '1.0.0', 1, 0, 0, $5 FROM schema_search_words
+                """, [.int(id), .int(Int64(place)), .text(matched), .text(path), .bool(false)])
+        }
+
+        let server = try ServerProcess(databaseURL: url, workers: 1)
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(try db.query("SELECT places FROM schema_search_hits").map { $0.string(0) }, ["2 3"])
+        let found = try server.request("/search?q=amount&kind=text").json()
+        XCTAssertEqual(found["total"], 2)
+        XCTAssertEqual(found["results"]?[0]?["path"], "#/title")
+        XCTAssertEqual(found["results"]?[1]?["path"], "#/properties/total/description")
+        XCTAssertEqual(found["results"]?[1]?["matched"], "amount")
+        XCTAssertEqual(try db.query("SELECT json_sha256 FROM schema_fingerprints").first?.string(0), "x", "not indexed again")
+
+        // Deleting the version drops its packed hits too (the triggers name the new table).
+        try db.execute("DELETE FROM schemas WHERE id = $1", [.int(id)])
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM schema_search_hits"), 0)
         XCTAssertEqual(try server.stop(), 0)
     }
 
@@ -140,7 +186,7 @@ final class MigrationTests: XCTestCase {
         }
         group.wait()
         let applied = try results.map { try $0.get() }
-        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] }.count, 1, "\(applied)")
+        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }.count, 1, "\(applied)")
         XCTAssertEqual(applied.filter { $0.isEmpty }.count, 3, "\(applied)")
     }
 }

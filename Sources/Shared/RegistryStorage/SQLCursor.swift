@@ -70,6 +70,29 @@ public struct SQLCursor {
         }
     }
 
+    /// Each non-negative integer of a text column of numbers separated by spaces (`schema_search_hits.places`),
+    /// read in place; nothing for NULL.
+    public func forEachNumber(_ i: Int, _ body: (Int) -> Void) {
+        withText(i) { bytes in if let bytes { Self.parseNumbers(bytes, body) } }
+    }
+
+    /// The runs of decimal digits of `text`, anything else separating them.
+    static func parseNumbers(_ text: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Void) {
+        var value = 0, digits = false
+        for byte in text {
+            let digit = byte &- 0x30
+            if digit < 10 {
+                value = value &* 10 &+ Int(digit)
+                digits = true
+            } else if digits {
+                body(value)
+                value = 0
+                digits = false
+            }
+        }
+        if digits { body(value) }
+    }
+
     private func bytes(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
         let start = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
         return UnsafeBufferPointer(start: start, count: Int(PQgetlength(result, row, column)))

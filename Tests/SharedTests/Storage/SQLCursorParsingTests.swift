@@ -47,4 +47,19 @@ final class SQLCursorParsingTests: XCTestCase {
         XCTAssertNil(parse("9223372036854775808"), "overflow")
         XCTAssertNil(parse("99999999999999999999"))
     }
+
+    private func numbers(_ text: String) -> [Int] {
+        var found: [Int] = []
+        Array(text.utf8).withUnsafeBufferPointer { SQLCursor.parseNumbers($0) { found.append($0) } }
+        return found
+    }
+
+    /// `schema_search_hits.places`: place numbers separated by spaces.
+    func testPlacesSeparatedBySpaces() {
+        XCTAssertEqual(numbers("7"), [7])
+        XCTAssertEqual(numbers("0 3 17"), [0, 3, 17])
+        XCTAssertEqual(numbers("12 130000"), [12, 130_000])
+        XCTAssertEqual(numbers(" 4  5 "), [4, 5], "runs of separators")
+        XCTAssertEqual(numbers(""), [])
+    }
 }

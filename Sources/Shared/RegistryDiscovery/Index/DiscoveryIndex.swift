@@ -2,7 +2,8 @@ import RegistryJSON
 import RegistryStorage
 
 /// The rows that discovery keeps beside each version: its fingerprints (`schema_fingerprints`)
-/// and its search terms (`schema_search_postings`, of the distinct words in `schema_search_words`).
+/// and its search terms (`schema_search_postings`, of the distinct words in `schema_search_words`,
+/// and the same packed per word and version in `schema_search_hits`, migration 11).
 /// Written in the caller's transaction, so a registration, overwrite or deprecation and its index
 /// commit together; deletions are the triggers' (migrations 7 and 10), whoever deletes.
 public struct DiscoveryIndex {
@@ -79,6 +80,7 @@ public struct DiscoveryIndex {
     public func remove(schemaID: Int) throws {
         try db.execute("DELETE FROM schema_fingerprints WHERE schema_id = $1", [.int(Int64(schemaID))])
         try db.execute("DELETE FROM schema_search_postings WHERE schema_id = $1", [.int(Int64(schemaID))])
+        try db.execute("DELETE FROM schema_search_hits WHERE schema_id = $1", [.int(Int64(schemaID))])
     }
 
     /// Indexes every version that has no fingerprint row: all of them after migrations 7 and 10,
@@ -147,6 +149,46 @@ public struct DiscoveryIndex {
             return a.posting.place < b.posting.place
         }
         for chunk in Self.chunks(sorted) { try insert(chunk) }
+        for chunk in Self.chunks(Self.packed(sorted)) { try insert(chunk) }
+    }
+
+    /// A row of `schema_search_hits`: a word's places of one kind in one version.
+    private struct Packed {
+        let first: Row
+        var places: String
+    }
+
+    /// `sorted`'s postings grouped by word, kind and version (consecutive in that order), their
+    /// places ascending, separated by spaces.
+    private static func packed(_ sorted: [Row]) -> [Packed] {
+        var packed: [Packed] = []
+        for row in sorted {
+            if let last = packed.last?.first, last.wordID == row.wordID, last.posting.term.kind == row.posting.term.kind,
+               last.version.id == row.version.id {
+                packed[packed.count - 1].places += " \(row.posting.place)"
+            } else {
+                packed.append(Packed(first: row, places: String(row.posting.place)))
+            }
+        }
+        return packed
+    }
+
+    private func insert(_ packed: ArraySlice<Packed>) throws {
+        var values: [String] = []
+        var parameters: [SQLValue] = []
+        parameters.reserveCapacity(packed.count * 10)
+        for hit in packed {
+            let version = hit.first.version
+            let n = parameters.count
+            values.append("(" + (1...10).map { "$\(n + $0)" }.joined(separator: ", ") + ")")
+            parameters += [.int(hit.first.wordID), .text(hit.first.posting.term.kind.rawValue), .int(Int64(version.id)), .text(hit.places),
+                           version.namespace.map(SQLValue.text) ?? .null, .text(version.model),
+                           .int(version.order.0), .int(version.order.1), .int(version.order.2), .bool(version.deprecated)]
+        }
+        try db.execute("""
+            INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
+                                            version_major, version_minor, version_patch, deprecated) VALUES
+            """ + values.joined(separator: ", "), parameters)
     }
 
     private func insert(_ postings: ArraySlice<Row>) throws {

@@ -17,5 +17,6 @@ public struct Migration: Sendable {
     public static let all: [Migration] = [InitialTables.migration, VersionOrdering.migration, KeyLookup.migration,
                                           RateLimitCounters.migration, CompatibilityConfigTable.migration,
                                           ModelSummary.migration, DiscoveryTables.migration, EventTables.migration,
-                                          KeyScopeTable.migration, SearchPostings.migration]
+                                          KeyScopeTable.migration, SearchPostings.migration,
+                                          SearchHits.migration]
 }

@@ -2,9 +2,10 @@ import RegistryDiscovery
 import RegistryDomain
 import RegistryStorage
 
-/// The SQL of search (migration 10's `schema_search_postings`, clustered by word and kind): the
-/// distinct words containing a query word, their postings with what ranking needs, and the
-/// details of the page's places. Prepared statements; lists of values are bound, padded to a
+/// The SQL of search: the distinct words containing a query word, their hits with what ranking
+/// needs (migration 11's `schema_search_hits`, a row per word, kind and version, its places
+/// packed), and the details of the page's places (migration 10's `schema_search_postings`, a row
+/// per word and place). Prepared statements; lists of values are bound, padded to a
 /// power of two (repeating the last value), so the number of distinct statement texts stays small.
 struct SearchPostingsQueries {
     let db: DatabaseConnection
@@ -50,8 +51,9 @@ struct SearchPostingsQueries {
         return rows.compactMap { row in row.int(0).map { Word(id: Int64($0), word: row.string(1) ?? "") } }
     }
 
-    /// How many postings of the query's kinds the words have, up to `limit` (beyond, a word is
-    /// common and counting it would cost as much as reading it): to read the rarest word first.
+    /// How many versions the words hit in the query's kinds (rows of `schema_search_hits`), up to
+    /// `limit` (beyond, a word is common and counting it would cost as much as reading it): to read
+    /// the rarest word first.
     func postingCount(_ words: [Word], _ query: SearchQuery, limit: Int) throws -> Int {
         var count = 0
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) where count < limit {
@@ -59,7 +61,7 @@ struct SearchPostingsQueries {
             let where_ = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))]
             let cap = statement.bind(.int(Int64(limit - count)))
             count += try db.scalarInt("""
-                SELECT count(*) FROM (SELECT 1 FROM schema_search_postings WHERE \(where_.joined(separator: " AND ")) LIMIT \(cap)) c
+                SELECT count(*) FROM (SELECT 1 FROM schema_search_hits WHERE \(where_.joined(separator: " AND ")) LIMIT \(cap)) c
                 """, statement.parameters) ?? 0
         }
         return count
@@ -125,11 +127,14 @@ struct SearchPostingsQueries {
             var statement = Statement(dialect: db.dialect)
             let conditions = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))] + Self.shown(query, &statement)
             try db.forEachRow("""
-                SELECT schema_id, namespace, model_name, version_major, version_minor, version_patch, place, word_id
-                FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
+                SELECT schema_id, namespace, model_name, version_major, version_minor, version_patch, places, word_id
+                FROM schema_search_hits WHERE \(conditions.joined(separator: " AND "))
                 """, statement.parameters) { row in
                 let schemaID = Int(row.integer(0))
-                if withHits { hits.append(Hit(schemaID: schemaID, place: Int(row.integer(6)), wordID: row.integer(7), version: -1)) }
+                if withHits {
+                    let wordID = row.integer(7)
+                    row.forEachNumber(6) { hits.append(Hit(schemaID: schemaID, place: $0, wordID: wordID, version: -1)) }
+                }
                 guard schemaID != found.last?.schemaID else { return }
                 let model: VersionTable.ModelName
                 if let previous = found.last?.model, row.text(2, equals: previous.name), row.text(1, equals: previous.namespace) {
@@ -179,9 +184,10 @@ struct SearchPostingsQueries {
         let conditions = [statement.anyOf("word_id", words.map(\.id)), statement.in("kind", Self.kinds(query))] + more(&statement)
         let only = words.count == 1 ? words.first?.id : nil
         try db.forEachRow("""
-            SELECT schema_id, place\(only == nil ? ", word_id" : "") FROM schema_search_postings WHERE \(conditions.joined(separator: " AND "))
+            SELECT schema_id, places\(only == nil ? ", word_id" : "") FROM schema_search_hits WHERE \(conditions.joined(separator: " AND "))
             """, statement.parameters) { row in
-            hits.append(Hit(schemaID: Int(row.integer(0)), place: Int(row.integer(1)), wordID: only ?? row.integer(2), version: -1))
+            let schemaID = Int(row.integer(0)), wordID = only ?? row.integer(2)
+            row.forEachNumber(1) { hits.append(Hit(schemaID: schemaID, place: $0, wordID: wordID, version: -1)) }
         }
     }
 
