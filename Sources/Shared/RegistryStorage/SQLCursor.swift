@@ -73,7 +73,19 @@ public struct SQLCursor {
     /// Each non-negative integer of a text column of numbers separated by spaces (`schema_search_hits.places`),
     /// read in place; nothing for NULL.
     public func forEachNumber(_ i: Int, _ body: (Int) -> Void) {
-        withText(i) { bytes in if let bytes { Self.parseNumbers(bytes, body) } }
+        switch source {
+        case .sqlite(let stmt):
+            guard let start = sqlite3_column_text(stmt, Int32(i)) else { return }
+            Self.parseNumbers(UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(stmt, Int32(i)))), body)
+        case .postgres(let result, let row):
+            // Most often one place: read as `integer` reads, from the NUL-terminated text (NULL is "").
+            let text = UnsafeRawPointer(PQgetvalue(result, row, Int32(i))!).assumingMemoryBound(to: UInt8.self)
+            if let only = Self.parseShortInteger(text) {
+                body(only)
+            } else {
+                Self.parseNumbers(bytes(result, row, Int32(i)), body)
+            }
+        }
     }
 
     /// The runs of decimal digits of `text`, anything else separating them.

@@ -139,56 +139,47 @@ public struct DiscoveryIndex {
         return ids
     }
 
-    /// Inserts in primary-key order (word, kind, version, place), so a batch of many versions
-    /// touches each word's part of the index once rather than once per version.
+    /// Inserts the postings in their key's order (version, place, word: migration 11), then each
+    /// version's hits, grouped from them in SQL.
     private func insert(_ postings: [Row]) throws {
         let sorted = postings.sorted { a, b in
-            if a.wordID != b.wordID { return a.wordID < b.wordID }
-            if a.posting.term.kind != b.posting.term.kind { return a.posting.term.kind.rawValue < b.posting.term.kind.rawValue }
             if a.version.id != b.version.id { return a.version.id < b.version.id }
-            return a.posting.place < b.posting.place
+            if a.posting.place != b.posting.place { return a.posting.place < b.posting.place }
+            return a.wordID < b.wordID
         }
         for chunk in Self.chunks(sorted) { try insert(chunk) }
-        for chunk in Self.chunks(Self.packed(sorted)) { try insert(chunk) }
-    }
-
-    /// A row of `schema_search_hits`: a word's places of one kind in one version.
-    private struct Packed {
-        let first: Row
-        var places: String
-    }
-
-    /// `sorted`'s postings grouped by word, kind and version (consecutive in that order), their
-    /// places ascending, separated by spaces.
-    private static func packed(_ sorted: [Row]) -> [Packed] {
-        var packed: [Packed] = []
-        for row in sorted {
-            if let last = packed.last?.first, last.wordID == row.wordID, last.posting.term.kind == row.posting.term.kind,
-               last.version.id == row.version.id {
-                packed[packed.count - 1].places += " \(row.posting.place)"
-            } else {
-                packed.append(Packed(first: row, places: String(row.posting.place)))
-            }
+        var packed = Set<Int>()
+        for row in postings where packed.insert(row.version.id).inserted {
+            try db.execute(Self.packHits(db.dialect, where: "schema_id = $1"), [.int(Int64(row.version.id))])
         }
-        return packed
     }
 
-    private func insert(_ packed: ArraySlice<Packed>) throws {
-        var values: [String] = []
-        var parameters: [SQLValue] = []
-        parameters.reserveCapacity(packed.count * 10)
-        for hit in packed {
-            let version = hit.first.version
-            let n = parameters.count
-            values.append("(" + (1...10).map { "$\(n + $0)" }.joined(separator: ", ") + ")")
-            parameters += [.int(hit.first.wordID), .text(hit.first.posting.term.kind.rawValue), .int(Int64(version.id)), .text(hit.places),
-                           version.namespace.map(SQLValue.text) ?? .null, .text(version.model),
-                           .int(version.order.0), .int(version.order.1), .int(version.order.2), .bool(version.deprecated)]
+    /// `INSERT` of the `schema_search_hits` rows (migration 11) of the versions whose postings match
+    /// `condition`: their postings grouped by word, kind and version, places ascending and
+    /// separated by spaces. In SQL, one statement text per version instead of a `VALUES` list whose
+    /// text changes with its length; migration 11 fills the table with it too.
+    public static func packHits(_ dialect: SQLDialect, where condition: String) -> String {
+        switch dialect {
+        case .sqlite:
+            // group_concat keeps the order of its input rows: the subquery's.
+            return """
+                INSERT OR IGNORE INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
+                                                          version_major, version_minor, version_patch, deprecated)
+                SELECT word_id, kind, schema_id, group_concat(place, ' '), min(namespace), min(model_name),
+                       min(version_major), min(version_minor), min(version_patch), min(deprecated)
+                FROM (SELECT * FROM schema_search_postings WHERE \(condition) ORDER BY word_id, kind, schema_id, place)
+                GROUP BY word_id, kind, schema_id
+                """
+        case .postgres:
+            return """
+                INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
+                                                version_major, version_minor, version_patch, deprecated)
+                SELECT word_id, kind, schema_id, string_agg(place::text, ' ' ORDER BY place), min(namespace), min(model_name),
+                       min(version_major), min(version_minor), min(version_patch), bool_and(deprecated)
+                FROM schema_search_postings WHERE \(condition) GROUP BY word_id, kind, schema_id
+                ON CONFLICT DO NOTHING
+                """
         }
-        try db.execute("""
-            INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
-                                            version_major, version_minor, version_patch, deprecated) VALUES
-            """ + values.joined(separator: ", "), parameters)
     }
 
     private func insert(_ postings: ArraySlice<Row>) throws {
