@@ -155,15 +155,15 @@ public struct DiscoveryIndex {
     }
 
     /// `INSERT` of the `schema_search_hits` rows (migration 11) of the versions whose postings match
-    /// `condition`: their postings grouped by word, kind and version, places ascending and
-    /// separated by spaces. In SQL, one statement text per version instead of a `VALUES` list whose
+    /// `condition`, which have none yet: their postings grouped by word, kind and version, places
+    /// ascending and separated by spaces. In SQL, one statement text per version instead of a `VALUES` list whose
     /// text changes with its length; migration 11 fills the table with it too.
     public static func packHits(_ dialect: SQLDialect, where condition: String) -> String {
         switch dialect {
         case .sqlite:
             // group_concat keeps the order of its input rows: the subquery's.
             return """
-                INSERT OR IGNORE INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
+                INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
                                                           version_major, version_minor, version_patch, deprecated)
                 SELECT word_id, kind, schema_id, group_concat(place, ' '), min(namespace), min(model_name),
                        min(version_major), min(version_minor), min(version_patch), min(deprecated)
@@ -177,7 +177,6 @@ public struct DiscoveryIndex {
                 SELECT word_id, kind, schema_id, string_agg(place::text, ' ' ORDER BY place), min(namespace), min(model_name),
                        min(version_major), min(version_minor), min(version_patch), bool_and(deprecated)
                 FROM schema_search_postings WHERE \(condition) GROUP BY word_id, kind, schema_id
-                ON CONFLICT DO NOTHING
                 """
         }
     }
