@@ -5,7 +5,7 @@ import RegistryStorage
 /// and its search terms (`schema_search_postings`, of the distinct words in `schema_search_words`,
 /// and the same packed per word and version in `schema_search_hits`, migration 11).
 /// Written in the caller's transaction, so a registration, overwrite or deprecation and its index
-/// commit together; deletions are the triggers' (migrations 7 and 10), whoever deletes.
+/// commit together; deletions are the triggers' (migrations 7, 10 and 11), whoever deletes.
 public struct DiscoveryIndex {
     public let db: DatabaseConnection
 
@@ -156,15 +156,15 @@ public struct DiscoveryIndex {
 
     /// `INSERT` of the `schema_search_hits` rows (migration 11) of the versions whose postings match
     /// `condition`, which have none yet: their postings grouped by word, kind and version, places
-    /// ascending and separated by spaces. In SQL, one statement text per version instead of a `VALUES` list whose
-    /// text changes with its length; migration 11 fills the table with it too.
+    /// ascending and separated by spaces. In SQL: one statement text per version, where a `VALUES`
+    /// list's text changes with its length. Migration 11 fills the table with it too.
     public static func packHits(_ dialect: SQLDialect, where condition: String) -> String {
         switch dialect {
         case .sqlite:
             // group_concat keeps the order of its input rows: the subquery's.
             return """
                 INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
-                                                          version_major, version_minor, version_patch, deprecated)
+                                                version_major, version_minor, version_patch, deprecated)
                 SELECT word_id, kind, schema_id, group_concat(place, ' '), min(namespace), min(model_name),
                        min(version_major), min(version_minor), min(version_patch), min(deprecated)
                 FROM (SELECT * FROM schema_search_postings WHERE \(condition) ORDER BY word_id, kind, schema_id, place)

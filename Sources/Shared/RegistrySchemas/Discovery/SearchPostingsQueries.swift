@@ -4,8 +4,8 @@ import RegistryStorage
 
 /// The SQL of search: the distinct words containing a query word, their hits with what ranking
 /// needs (migration 11's `schema_search_hits`, a row per word, kind and version, its places
-/// packed), and the details of the page's places (migration 10's `schema_search_postings`, a row
-/// per word and place). Prepared statements; lists of values are bound, padded to a
+/// packed), and the details of the page's places (`schema_search_postings`, a row per word and
+/// place, keyed by version). Prepared statements; lists of values are bound, padded to a
 /// power of two (repeating the last value), so the number of distinct statement texts stays small.
 struct SearchPostingsQueries {
     let db: DatabaseConnection
