@@ -56,28 +56,34 @@ final class MigrationTests: XCTestCase {
 
         // The reference writes on the migrated database behind the server's back: a new row and a
         // changed schema are indexed at the next start (the triggers dropped the stale rows).
-        try db.execute("""
-            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """, [.text("billing"), .text("Receipt"), .text("1.0.0"), .text(#"{"title": "Paid"}"#),
-                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        for (model, title) in [("Receipt", "Paid"), ("Refund", "Paid back")] {
+            try db.execute("""
+                INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                """, [.text("billing"), .text(model), .text("1.0.0"), .text(#"{"title": "\#(title)"}"#),
+                      .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        }
         try db.execute("UPDATE schemas SET json_schema = $1 WHERE model_name = $2",
                        [.text(#"{"type": "object", "properties": {"amount_due": {}}}"#), .text("Invoice")])
         let restarted = try ServerProcess(databaseURL: url, workers: 1)
-        XCTAssertEqual(try restarted.request("/search?q=paid&kind=text").json()["total"], 1)
+        XCTAssertEqual(try restarted.request("/search?q=paid&kind=text").json()["total"], 2)
         XCTAssertEqual(try restarted.request("/search?q=amount*&kind=field").json()["results"]?[0]?["path"],
                        "#/properties/amount_due")
         XCTAssertEqual(try restarted.post("/schemas/lookup", json: #"{"json_schema": {"type":"object"}}"#).json()["matches"], [])
         XCTAssertEqual(try restarted.stop(), 0)
 
-        // The reference deprecates a version by its flag alone (no message): the postings, which
+        // The reference deprecates versions by their flag alone (no message): the postings, which
         // carry the flag (migration 10), are dropped by the trigger and the next start writes them
-        // again, deprecated.
-        try db.execute("UPDATE schemas SET deprecated = $1 WHERE model_name = $2", [.bool(true), .text("Receipt")])
+        // again, deprecated, in one batch, around the version between them that stayed indexed.
+        try db.execute("UPDATE schemas SET deprecated = $1 WHERE model_name IN ($2, $3)", [.bool(true), .text("Invoice"), .text("Refund")])
         let third = try ServerProcess(databaseURL: url, workers: 1)
-        XCTAssertEqual(try third.request("/search?q=paid&kind=text").json()["total"], 0)
-        XCTAssertEqual(try third.request("/search?q=paid&kind=text&include_deprecated=true").json()["results"]?[0]?["model_name"],
-                       "Receipt")
+        let models = { (query: String) in
+            try third.request("/search?" + query).json()["results"]?.arrayValue?.compactMap { $0["model_name"]?.stringValue }
+        }
+        XCTAssertEqual(try models("q=paid&kind=text"), ["Receipt"])
+        XCTAssertEqual(try models("q=paid&kind=text&include_deprecated=true"), ["Receipt", "Refund"])
+        XCTAssertEqual(try third.request("/search?q=amount*&kind=field").json()["total"], 0)
+        XCTAssertEqual(try third.request("/search?q=amount*&kind=field&include_deprecated=true").json()["total"], 1)
         XCTAssertEqual(try third.stop(), 0)
     }
 
@@ -91,21 +97,13 @@ final class MigrationTests: XCTestCase {
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
         try Migrator(connection: db, migrations: Migration.all.filter { $0.version <= 9 }).migrate()
-        try db.execute("""
-            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated,
-                                 version_major, version_minor, version_patch)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, 0)
-            """, [.text("billing"), .text("Invoice"), .text("1.0.0"), .text(#"{"properties": {"amount_due": {}}}"#),
-                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
-        // As migration 7's writer left it: a fingerprint row (so the version counts as indexed)
-        // and its postings in the old table.
-        let id = try XCTUnwrap(try db.scalarInt("SELECT id FROM schemas"))
-        try db.execute("INSERT INTO schema_fingerprints (schema_id, json_sha256) VALUES ($1, $2)", [.int(Int64(id)), .text("x")])
+        // As migration 7's writer left it: a fingerprint row and its postings in the old table.
+        let id = try insertIndexedVersion(db, jsonSchema: #"{"properties": {"amount_due": {}}}"#)
         try db.execute("INSERT INTO schema_search_words (word) VALUES ($1)", [.text("amount_due")])
         try db.execute("""
             INSERT INTO schema_search_terms (schema_id, word_id, kind, matched, path, source)
             SELECT $1, id, 'field', 'amount_due', '#/properties/amount_due', 'json_schema' FROM schema_search_words
-            """, [.int(Int64(id))])
+            """, [.int(id)])
 
         let server = try ServerProcess(databaseURL: url, workers: 1)
         XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
@@ -131,17 +129,8 @@ final class MigrationTests: XCTestCase {
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
         try Migrator(connection: db, migrations: Migration.all.filter { $0.version <= 10 }).migrate()
-        try db.execute("""
-            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated,
-                                 version_major, version_minor, version_patch)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, 0)
-            """, [.text("billing"), .text("Invoice"), .text("1.0.0"),
-                  .text(#"{"title": "Amount due", "properties": {"total": {"description": "The amount"}}}"#),
-                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
-        // As migration 10's writer left it: a fingerprint row (so the version counts as indexed)
-        // and the word's two places in the postings.
-        let id = Int64(try XCTUnwrap(try db.scalarInt("SELECT id FROM schemas")))
-        try db.execute("INSERT INTO schema_fingerprints (schema_id, json_sha256) VALUES ($1, $2)", [.int(id), .text("x")])
+        // As migration 10's writer left it: a fingerprint row and the word's two places in the postings.
+        let id = try insertIndexedVersion(db, jsonSchema: #"{"title": "Amount due", "properties": {"total": {"description": "The amount"}}}"#)
         try db.execute("INSERT INTO schema_search_words (word) VALUES ($1)", [.text("amount")])
         for (place, matched, path) in [(3, "amount", "#/properties/total/description"), (2, "Amount", "#/title")] {
             try db.execute("""
@@ -165,6 +154,20 @@ final class MigrationTests: XCTestCase {
         try db.execute("DELETE FROM schemas WHERE id = $1", [.int(id)])
         XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM schema_search_hits"), 0)
         XCTAssertEqual(try server.stop(), 0)
+    }
+
+    /// `billing.Invoice` 1.0.0 with its fingerprint row, `json_sha256` "x": indexed, as an earlier
+    /// writer left it (the caller adds that writer's postings). Returns the version's id.
+    private func insertIndexedVersion(_ db: DatabaseConnection, jsonSchema: String) throws -> Int64 {
+        try db.execute("""
+            INSERT INTO schemas (namespace, model_name, version, json_schema, registered_at, registered_by, meta, deprecated,
+                                 version_major, version_minor, version_patch)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, 0)
+            """, [.text("billing"), .text("Invoice"), .text("1.0.0"), .text(jsonSchema),
+                  .text("2024-01-15 10:30:00.000000"), .text("svc"), .text("{}"), .bool(false)])
+        let id = Int64(try XCTUnwrap(try db.scalarInt("SELECT id FROM schemas")))
+        try db.execute("INSERT INTO schema_fingerprints (schema_id, json_sha256) VALUES ($1, $2)", [.int(id), .text("x")])
+        return id
     }
 
     func testConcurrentMigratorsApplyEachStepOnce_postgres() throws {

@@ -139,8 +139,9 @@ public struct DiscoveryIndex {
         return ids
     }
 
-    /// Inserts the postings in their key's order (version, place, word: migration 11), then each
-    /// version's hits, grouped from them in SQL.
+    /// Inserts the postings in their key's order (version, place, word: migration 11), then their
+    /// versions' hits, grouped from them in SQL: one statement for a registration's version or for
+    /// a backfill's batch.
     private func insert(_ postings: [Row]) throws {
         let sorted = postings.sorted { a, b in
             if a.version.id != b.version.id { return a.version.id < b.version.id }
@@ -148,16 +149,25 @@ public struct DiscoveryIndex {
             return a.wordID < b.wordID
         }
         for chunk in Self.chunks(sorted) { try insert(chunk) }
-        var packed = Set<Int>()
-        for row in postings where packed.insert(row.version.id).inserted {
-            try db.execute(Self.packHits(db.dialect, where: "schema_id = $1"), [.int(Int64(row.version.id))])
+        guard let first = sorted.first?.version.id, let last = sorted.last?.version.id else { return }
+        if first == last {
+            try db.execute(Self.packHits(db.dialect, where: "schema_id = $1"), [.int(Int64(first))])
+        } else {
+            try db.execute(Self.packHits(db.dialect, where: Self.notPackedBetween), [.int(Int64(first)), .int(Int64(last))])
         }
     }
 
+    /// A backfill's batch in one statement: the versions between its first and last that have no
+    /// hits are the batch's own (the others there were indexed before, with their hits).
+    private static let notPackedBetween = """
+        schema_id BETWEEN $1 AND $2
+        AND NOT EXISTS (SELECT 1 FROM schema_search_hits h WHERE h.schema_id = schema_search_postings.schema_id)
+        """
+
     /// `INSERT` of the `schema_search_hits` rows (migration 11) of the versions whose postings match
     /// `condition`, which have none yet: their postings grouped by word, kind and version, places
-    /// ascending and separated by spaces. In SQL: one statement text per version, where a `VALUES`
-    /// list's text changes with its length. Migration 11 fills the table with it too.
+    /// ascending and separated by spaces. In SQL: one statement text, where a `VALUES` list's text
+    /// changes with its length. Migration 11 fills the table with it too.
     public static func packHits(_ dialect: SQLDialect, where condition: String) -> String {
         switch dialect {
         case .sqlite:

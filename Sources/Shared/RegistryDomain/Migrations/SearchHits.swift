@@ -56,20 +56,7 @@ enum SearchHits {
         "DROP TRIGGER IF EXISTS trg_schemas_discovery_stale",
         """
         CREATE TABLE schema_search_postings_by_version (
-            word_id BIGINT NOT NULL,
-            kind VARCHAR(5) NOT NULL,
-            schema_id BIGINT NOT NULL,
-            place INTEGER NOT NULL,
-            matched TEXT NOT NULL,
-            path TEXT,
-            source VARCHAR(32) NOT NULL,
-            namespace TEXT,
-            model_name TEXT NOT NULL,
-            version TEXT NOT NULL,
-            version_major BIGINT NOT NULL,
-            version_minor BIGINT NOT NULL,
-            version_patch BIGINT NOT NULL,
-            deprecated BOOLEAN NOT NULL,
+            \(SearchPostings.columnDefinitions),
             PRIMARY KEY (schema_id, place, word_id)
         ) WITHOUT ROWID
         """,
@@ -93,12 +80,6 @@ enum SearchHits {
         "DROP INDEX IF EXISTS idx_schema_search_postings_place",
     ]
 
-    /// The columns whose change makes a version's index rows stale (as migration 10).
-    private static let indexedColumns = """
-        json_schema, avro_schema, deprecation_message, deprecated, namespace, model_name, version, \
-        version_major, version_minor, version_patch
-        """
-
     private static let drop = """
         DELETE FROM schema_fingerprints WHERE schema_id = OLD.id;
         DELETE FROM schema_search_postings WHERE schema_id = OLD.id;
@@ -107,7 +88,7 @@ enum SearchHits {
 
     static let migration = Migration(
         version: 11, name: "discovery: search hits packed per word and version, postings keyed by version",
-        sqlite: hits(.sqlite) + postingsByVersionSQLite + DiscoveryTriggers.statements(.sqlite, drop: drop, columns: indexedColumns),
+        sqlite: hits(.sqlite) + postingsByVersionSQLite + DiscoveryTriggers.statements(.sqlite, drop: drop, columns: SearchPostings.indexedColumns),
         postgres: hits(.postgres) + postingsByVersionPostgres
-            + DiscoveryTriggers.statements(.postgres, drop: drop, columns: indexedColumns))
+            + DiscoveryTriggers.statements(.postgres, drop: drop, columns: SearchPostings.indexedColumns))
 }

@@ -19,20 +19,7 @@ enum SearchPostings {
     private static func statements(_ dialect: SQLDialect) -> [String] {
         let table = """
             CREATE TABLE IF NOT EXISTS schema_search_postings (
-                word_id BIGINT NOT NULL,
-                kind VARCHAR(5) NOT NULL,
-                schema_id BIGINT NOT NULL,
-                place INTEGER NOT NULL,
-                matched TEXT NOT NULL,
-                path TEXT,
-                source VARCHAR(32) NOT NULL,
-                namespace TEXT,
-                model_name TEXT NOT NULL,
-                version TEXT NOT NULL,
-                version_major BIGINT NOT NULL,
-                version_minor BIGINT NOT NULL,
-                version_patch BIGINT NOT NULL,
-                deprecated BOOLEAN NOT NULL,
+                \(columnDefinitions),
                 PRIMARY KEY (word_id, kind, schema_id, place)\(dialect == .postgres ? " INCLUDE (\(rankingColumns))" : "")
             )\(dialect == .sqlite ? " WITHOUT ROWID" : "")
             """
@@ -49,8 +36,16 @@ enum SearchPostings {
     /// the buffers) once autovacuum has marked the pages all-visible.
     private static let rankingColumns = "deprecated, namespace, model_name, version_major, version_minor, version_patch"
 
-    /// The columns whose change makes a version's index rows stale.
-    private static let indexedColumns = """
+    /// The table's columns, a definition per line as in its `CREATE TABLE` (migration 11 copies the table).
+    static let columnDefinitions = [
+        "word_id BIGINT NOT NULL", "kind VARCHAR(5) NOT NULL", "schema_id BIGINT NOT NULL", "place INTEGER NOT NULL",
+        "matched TEXT NOT NULL", "path TEXT", "source VARCHAR(32) NOT NULL", "namespace TEXT", "model_name TEXT NOT NULL",
+        "version TEXT NOT NULL", "version_major BIGINT NOT NULL", "version_minor BIGINT NOT NULL",
+        "version_patch BIGINT NOT NULL", "deprecated BOOLEAN NOT NULL",
+    ].joined(separator: ",\n    ")
+
+    /// The columns whose change makes a version's index rows stale (migration 11 keeps them).
+    static let indexedColumns = """
         json_schema, avro_schema, deprecation_message, deprecated, namespace, model_name, version, \
         version_major, version_minor, version_patch
         """
