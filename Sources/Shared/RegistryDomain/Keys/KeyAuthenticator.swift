@@ -26,6 +26,9 @@ public final class KeyAuthenticator: @unchecked Sendable {
     /// Moves whenever the caches are emptied; an answer computed across a move is not cached,
     /// so a revocation that lands during a (slow, bcrypt) first check is not undone.
     private var generation = 0
+    /// The generation of the re-read whose rows `known` holds: a re-read overtaken by a later one
+    /// still installs its rows while that one runs, never over rows the later one installed.
+    private var installedGeneration = 0
     private static let unknownLimit = 10_000
     private var cacheHits = 0
     private var cacheMisses = 0
@@ -146,10 +149,16 @@ public final class KeyAuthenticator: @unchecked Sendable {
         lock.lock()
         if generation == startedIn {
             known = cached.compactMapValues { fresh[$0.id] }
+            installedGeneration = startedIn
+        } else if installedGeneration < startedIn {
+            // A later re-read is still running, and this one's rows are the newest there are
+            // (every row was read after the change that started it): a request that waited for
+            // this re-read must see the key's new scope, and no revoked key, now.
+            known = known.compactMapValues { ids.contains($0.id) ? fresh[$0.id] : $0 }
+            installedGeneration = startedIn
         } else {
-            // A later re-read supersedes this one, but what this one learned still holds (every
-            // row was read after the change that started it): a key it found gone or revoked
-            // must not stay usable until the later one ends.
+            // A later re-read installed newer rows; only a key this one found gone or revoked
+            // still counts (that never reverts).
             known = known.filter { !ids.contains($0.value.id) || fresh[$0.value.id] != nil }
         }
         lock.unlock()
