@@ -96,7 +96,7 @@ final class FaultTests: XCTestCase {
         _ = try PostgresCluster.shared()   // skips (or fails when PostgreSQL is required) like every PostgreSQL test
         let outage = Self.setting("PYRMUTE_PG_OUTAGE_SECONDS", default: 10)
         let cluster = try PostgresCluster.start()   // its own cluster: the shared one stays up
-        defer { try? cluster.stop() }
+        defer { cluster.discard() }
         let server = try ServerProcess(databaseURL: try cluster.createDatabase(), workers: 2)
         let pidsBefore = try server.workerPIDs()
         let path = "/schemas/outage/orders/versions"

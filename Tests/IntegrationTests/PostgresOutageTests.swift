@@ -7,7 +7,7 @@ final class PostgresOutageTests: XCTestCase {
     func testReadinessFollowsPostgresDownAndUp() throws {
         _ = try PostgresCluster.shared()   // skips (or fails under CI) like every PostgreSQL test
         let cluster = try PostgresCluster.start()
-        defer { try? cluster.stop() }
+        defer { cluster.discard() }
         let server = try ServerProcess(databaseURL: try cluster.createDatabase(), workers: 2)
         let pidsBefore = try server.workerPIDs()
         for _ in 0..<6 { XCTAssertEqual(try server.request("/health/ready").status, 200) }

@@ -28,6 +28,13 @@ final class PostgresCluster {
         guard result.status == 0 else { throw PostgresUnavailable(reason: "pg-cluster.sh stop failed: \(result.output)") }
     }
 
+    /// Stops the server and deletes its files (a cluster holds tens of megabytes; a run starts
+    /// several).
+    func discard() {
+        try? stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     func restart() throws {
         let result = try CommandRunner.run("/bin/bash", [Paths.pgCluster, "start", directory.path, String(port)], timeout: 120)
         guard result.status == 0 else { throw PostgresUnavailable(reason: "pg-cluster.sh start failed: \(result.output)") }
@@ -52,7 +59,7 @@ final class PostgresCluster {
         if sharedResult == nil {
             sharedResult = Result { try start() }
             if case .success = sharedResult! {
-                atexit { if case .success(let cluster)? = PostgresCluster.sharedResult { try? cluster.stop() } }
+                atexit { if case .success(let cluster)? = PostgresCluster.sharedResult { cluster.discard() } }
             }
         }
         switch sharedResult! {
