@@ -37,9 +37,7 @@ public struct SQLCursor {
         switch source {
         case .sqlite(let stmt): return sqlite3_column_int64(stmt, Int32(i))
         case .postgres(let result, let row):
-            // libpq ends every text value with a NUL: a short integer is read without its length.
-            let text = UnsafeRawPointer(PQgetvalue(result, row, Int32(i))!).assumingMemoryBound(to: UInt8.self)
-            return Int64(Self.parseShortInteger(text) ?? Self.parseInteger(bytes(result, row, Int32(i))) ?? 0)
+            return Int64(Self.parseShortInteger(cString(result, row, Int32(i))) ?? Self.parseInteger(bytes(result, row, Int32(i))) ?? 0)
         }
     }
 
@@ -73,19 +71,11 @@ public struct SQLCursor {
     /// Each non-negative integer of a text column of numbers separated by spaces (`schema_search_hits.places`),
     /// read in place; nothing for NULL.
     public func forEachNumber(_ i: Int, _ body: (Int) -> Void) {
-        switch source {
-        case .sqlite(let stmt):
-            guard let start = sqlite3_column_text(stmt, Int32(i)) else { return }
-            Self.parseNumbers(UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(stmt, Int32(i)))), body)
-        case .postgres(let result, let row):
-            // Most often one place: read as `integer` reads, from the NUL-terminated text (NULL is "").
-            let text = UnsafeRawPointer(PQgetvalue(result, row, Int32(i))!).assumingMemoryBound(to: UInt8.self)
-            if let only = Self.parseShortInteger(text) {
-                body(only)
-            } else {
-                Self.parseNumbers(bytes(result, row, Int32(i)), body)
-            }
+        // PostgreSQL, most often one place: read as `integer` reads it (NULL is "", which is none).
+        if case .postgres(let result, let row) = source, let only = Self.parseShortInteger(cString(result, row, Int32(i))) {
+            return body(only)
         }
+        withText(i) { bytes in if let bytes { Self.parseNumbers(bytes, body) } }
     }
 
     /// The runs of decimal digits of `text`, anything else separating them.
@@ -105,9 +95,13 @@ public struct SQLCursor {
         if digits { body(value) }
     }
 
+    /// libpq ends every text value with a NUL: a short integer is read without asking its length.
+    private func cString(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafePointer<UInt8> {
+        UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
+    }
+
     private func bytes(_ result: OpaquePointer, _ row: Int32, _ column: Int32) -> UnsafeBufferPointer<UInt8> {
-        let start = UnsafeRawPointer(PQgetvalue(result, row, column)!).assumingMemoryBound(to: UInt8.self)
-        return UnsafeBufferPointer(start: start, count: Int(PQgetlength(result, row, column)))
+        UnsafeBufferPointer(start: cString(result, row, column), count: Int(PQgetlength(result, row, column)))
     }
 
     /// `parseInteger` of a NUL-terminated text of at most 18 digits (which cannot overflow); nil
