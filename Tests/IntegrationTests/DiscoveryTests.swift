@@ -246,9 +246,9 @@ final class DiscoveryTests: XCTestCase {
         XCTAssertEqual(try server.stop(), 0)
     }
 
-    /// A worker keeps each searched version's model by its id (`SearchVersionCache`); SQLite
-    /// gives a deleted newest row's id to the next registration, which must not show as the model
-    /// that held it. A TTL of an hour leaves the change board alone to tell.
+    /// SQLite gives a deleted newest row's id to the next registration, which must not show as
+    /// the model that held it (its entry left in the old model's rows, or a worker's cache). A TTL
+    /// of an hour leaves the change board alone to tell.
     private func searchAfterAVersionIdIsReused(_ backend: Backend) throws {
         let server = try ServerProcess(databaseURL: backend.freshDatabaseURL(), workers: 1,
                                        environment: ["PYRMUTE_REGISTRY_RESPONSE_CACHE_TTL": "3600"])

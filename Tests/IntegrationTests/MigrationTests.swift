@@ -35,7 +35,7 @@ final class MigrationTests: XCTestCase {
 
         let initDB = try CommandRunner.cli(["init-db"], environment: ["PYRMUTE_REGISTRY_DATABASE_URL": url])
         XCTAssertEqual(initDB.status, 0, initDB.output)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
         let rows = try db.query("SELECT namespace, model_name, version, json_schema FROM schemas")
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0].string(1), "Invoice")
@@ -106,7 +106,7 @@ final class MigrationTests: XCTestCase {
             """, [.int(id)])
 
         let server = try ServerProcess(databaseURL: url, workers: 1)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
         XCTAssertEqual(try server.request("/search?q=amount&kind=field").json()["results"],
                        [["namespace": "billing", "model_name": "Invoice", "version": "1.0.0", "kind": "field", "matched": "amount_due",
                          "path": "#/properties/amount_due", "source": "json_schema", "score": 2]])
@@ -119,17 +119,19 @@ final class MigrationTests: XCTestCase {
         XCTAssertEqual(try server.stop(), 0)
     }
 
-    /// A database indexed before migration 11 (postings in `schema_search_postings` alone) has its
-    /// hits packed from those postings when it is applied, without being indexed again.
-    func testSearchHitsArePackedByMigration11_sqlite() throws { try packedByMigration11(.sqlite) }
-    func testSearchHitsArePackedByMigration11_postgres() throws { try packedByMigration11(.postgres) }
+    /// A database indexed before migration 12 (its hits a row per version, `schema_search_hits`)
+    /// is indexed again at the start that applies it, into a row per model
+    /// (`schema_search_model_hits`); the triggers then cut a deleted version out of its model's rows.
+    func testSearchHitsArePackedPerModelByMigration12_sqlite() throws { try packedByMigration12(.sqlite) }
+    func testSearchHitsArePackedPerModelByMigration12_postgres() throws { try packedByMigration12(.postgres) }
 
-    private func packedByMigration11(_ backend: Backend) throws {
+    private func packedByMigration12(_ backend: Backend) throws {
         let url = try backend.freshDatabaseURL()
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
-        try Migrator(connection: db, migrations: Migration.all.filter { $0.version <= 10 }).migrate()
-        // As migration 10's writer left it: a fingerprint row and the word's two places in the postings.
+        try Migrator(connection: db, migrations: Migration.all.filter { $0.version <= 11 }).migrate()
+        // As migration 11's writer left it: a fingerprint row, the word's two places in the
+        // postings and its packed hit.
         let id = try insertIndexedVersion(db, jsonSchema: #"{"title": "Amount due", "properties": {"total": {"description": "The amount"}}}"#)
         try db.execute("INSERT INTO schema_search_words (word) VALUES ($1)", [.text("amount")])
         for (place, matched, path) in [(3, "amount", "#/properties/total/description"), (2, "Amount", "#/title")] {
@@ -139,20 +141,30 @@ final class MigrationTests: XCTestCase {
                 SELECT id, 'text', $1, $2, $3, $4, 'json_schema', 'billing', 'Invoice', '1.0.0', 1, 0, 0, $5 FROM schema_search_words
                 """, [.int(id), .int(Int64(place)), .text(matched), .text(path), .bool(false)])
         }
+        try db.execute("""
+            INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name, version_major, version_minor,
+                                            version_patch, deprecated)
+            SELECT id, 'text', $1, '2 3', 'billing', 'Invoice', 1, 0, 0, $2 FROM schema_search_words
+            """, [.int(id), .bool(false)])
 
         let server = try ServerProcess(databaseURL: url, workers: 1)
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
-        XCTAssertEqual(try db.query("SELECT places FROM schema_search_hits").map { $0.string(0) }, ["2 3"])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+        XCTAssertNotEqual(try db.query("SELECT json_sha256 FROM schema_fingerprints").first?.string(0), "x", "indexed again")
+        let wordID = try XCTUnwrap(try db.scalarInt("SELECT id FROM schema_search_words WHERE word = 'amount'"))
+        XCTAssertEqual(try db.query("""
+            SELECT ns_key, model_name, versions FROM schema_search_model_hits WHERE word_id = $1 AND kind = 'text'
+            """, [.int(Int64(wordID))]).map { [$0.string(0), $0.string(1), $0.string(2)] }, [["=billing", "Invoice", " \(id),1,0,0,0,2,3"]])
         let found = try server.request("/search?q=amount&kind=text").json()
         XCTAssertEqual(found["total"], 2)
-        XCTAssertEqual(found["results"]?[0]?["path"], "#/title")
-        XCTAssertEqual(found["results"]?[1]?["path"], "#/properties/total/description")
-        XCTAssertEqual(found["results"]?[1]?["matched"], "amount")
-        XCTAssertEqual(try db.query("SELECT json_sha256 FROM schema_fingerprints").first?.string(0), "x", "not indexed again")
+        // Places numbered by the indexer (paths in code-point order), not as the old rows had them.
+        XCTAssertEqual(found["results"]?[0]?["path"], "#/properties/total/description")
+        XCTAssertEqual(found["results"]?[0]?["matched"], "amount")
+        XCTAssertEqual(found["results"]?[1]?["path"], "#/title")
+        XCTAssertEqual(found["results"]?[1]?["matched"], "Amount")
 
-        // Deleting the version drops its packed hits too (the triggers name the new table).
+        // Deleting the version behind the server's back cuts it out of its model's rows.
         try db.execute("DELETE FROM schemas WHERE id = $1", [.int(id)])
-        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM schema_search_hits"), 0)
+        XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM schema_search_model_hits"), 0)
         XCTAssertEqual(try server.stop(), 0)
     }
 
@@ -189,7 +201,7 @@ final class MigrationTests: XCTestCase {
         }
         group.wait()
         let applied = try results.map { try $0.get() }
-        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11] }.count, 1, "\(applied)")
+        XCTAssertEqual(applied.filter { $0 == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12] }.count, 1, "\(applied)")
         XCTAssertEqual(applied.filter { $0.isEmpty }.count, 3, "\(applied)")
     }
 }

@@ -68,31 +68,33 @@ public struct SQLCursor {
         }
     }
 
-    /// Each non-negative integer of a text column of numbers separated by spaces (`schema_search_hits.places`),
-    /// read in place; nothing for NULL.
-    public func forEachNumber(_ i: Int, _ body: (Int) -> Void) {
-        // PostgreSQL, most often one place: read as `integer` reads it (NULL is "", which is none).
-        if case .postgres(let result, let row) = source, let only = Self.parseShortInteger(cString(result, row, Int32(i))) {
-            return body(only)
-        }
-        withText(i) { bytes in if let bytes { Self.parseNumbers(bytes, body) } }
+    /// Each non-negative integer of a text column of entries (`schema_search_model_hits.versions`:
+    /// ` 12,1,0,0,0,3,5 13,1,1,0,0,3`), read in place, with its position in its entry (0 for the
+    /// first number after a space); nothing for NULL.
+    public func forEachEntryNumber(_ i: Int, _ body: (_ value: Int, _ position: Int) -> Void) {
+        withText(i) { bytes in if let bytes { Self.parseEntries(bytes, body) } }
     }
 
-    /// The runs of decimal digits of `text`, anything else separating them.
-    static func parseNumbers(_ text: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Void) {
-        var value = 0, digits = false
+    /// The runs of decimal digits of `text` and their positions: a space starts an entry, any
+    /// other byte separates numbers within one.
+    static func parseEntries(_ text: UnsafeBufferPointer<UInt8>, _ body: (_ value: Int, _ position: Int) -> Void) {
+        var value = 0, digits = false, position = 0
         for byte in text {
             let digit = byte &- 0x30
             if digit < 10 {
                 value = value &* 10 &+ Int(digit)
                 digits = true
-            } else if digits {
-                body(value)
+                continue
+            }
+            if digits {
+                body(value, position)
+                position += 1
                 value = 0
                 digits = false
             }
+            if byte == UInt8(ascii: " ") { position = 0 }
         }
-        if digits { body(value) }
+        if digits { body(value, position) }
     }
 
     /// libpq ends every text value with a NUL: a short integer is read without asking its length.

@@ -48,18 +48,21 @@ final class SQLCursorParsingTests: XCTestCase {
         XCTAssertNil(parse("99999999999999999999"))
     }
 
-    private func numbers(_ text: String) -> [Int] {
-        var found: [Int] = []
-        Array(text.utf8).withUnsafeBufferPointer { SQLCursor.parseNumbers($0) { found.append($0) } }
+    private func entries(_ text: String) -> [[Int]] {
+        var found: [[Int]] = []
+        Array(text.utf8).withUnsafeBufferPointer {
+            SQLCursor.parseEntries($0) { value, position in
+                if position == 0 { found.append([]) }
+                found[found.count - 1].append(value)
+            }
+        }
         return found
     }
 
-    /// `schema_search_hits.places`: place numbers separated by spaces.
-    func testPlacesSeparatedBySpaces() {
-        XCTAssertEqual(numbers("7"), [7])
-        XCTAssertEqual(numbers("0 3 17"), [0, 3, 17])
-        XCTAssertEqual(numbers("12 130000"), [12, 130_000])
-        XCTAssertEqual(numbers(" 4  5 "), [4, 5], "runs of separators")
-        XCTAssertEqual(numbers(""), [])
+    /// `schema_search_model_hits.versions`: entries after spaces, numbers separated by commas.
+    func testEntriesOfNumbers() {
+        XCTAssertEqual(entries(" 7,1,0,0,0,3"), [[7, 1, 0, 0, 0, 3]])
+        XCTAssertEqual(entries(" 12,1,2,3,1,0,17 130000,0,0,0,0,5"), [[12, 1, 2, 3, 1, 0, 17], [130_000, 0, 0, 0, 0, 5]])
+        XCTAssertEqual(entries(""), [])
     }
 }

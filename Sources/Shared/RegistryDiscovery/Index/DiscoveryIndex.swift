@@ -3,9 +3,9 @@ import RegistryStorage
 
 /// The rows that discovery keeps beside each version: its fingerprints (`schema_fingerprints`)
 /// and its search terms (`schema_search_postings`, of the distinct words in `schema_search_words`,
-/// and the same packed per word and version in `schema_search_hits`, migration 11).
+/// and the same packed per word, kind and model in `schema_search_model_hits`, migration 12).
 /// Written in the caller's transaction, so a registration, overwrite or deprecation and its index
-/// commit together; deletions are the triggers' (migrations 7, 10 and 11), whoever deletes.
+/// commit together; deletions are the triggers' (migrations 7, 10, 11 and 12), whoever deletes.
 public struct DiscoveryIndex {
     public let db: DatabaseConnection
 
@@ -79,8 +79,10 @@ public struct DiscoveryIndex {
 
     public func remove(schemaID: Int) throws {
         try db.execute("DELETE FROM schema_fingerprints WHERE schema_id = $1", [.int(Int64(schemaID))])
+        for statement in ModelHits.removal(db.dialect, id: db.dialect == .postgres ? "$1::bigint" : "$1") {
+            try db.execute(statement, [.int(Int64(schemaID))])
+        }
         try db.execute("DELETE FROM schema_search_postings WHERE schema_id = $1", [.int(Int64(schemaID))])
-        try db.execute("DELETE FROM schema_search_hits WHERE schema_id = $1", [.int(Int64(schemaID))])
     }
 
     /// Indexes every version that has no fingerprint row: all of them after migrations 7 and 10,
@@ -117,6 +119,8 @@ public struct DiscoveryIndex {
     private static let versionsPerBatch = 1_000
 
     private static let rowsPerInsert = 100
+    /// Keys whose last rows one statement reads (bound as one JSON text or four arrays).
+    private static let keysPerRead = 5_000
 
     private static func chunks<T>(_ items: [T]) -> [ArraySlice<T>] {
         stride(from: 0, to: items.count, by: rowsPerInsert).map { items[$0..<min($0 + rowsPerInsert, items.count)] }
@@ -139,9 +143,9 @@ public struct DiscoveryIndex {
         return ids
     }
 
-    /// Inserts the postings in their key's order (version, place, word: migration 11), then their
-    /// versions' hits, grouped from them in SQL: one statement for a registration's version or for
-    /// a backfill's batch.
+    /// Inserts the postings in their key's order (version, place, word: migration 11), then the
+    /// versions' entries in their models' rows (`ModelHits`), appended to the last row of each
+    /// word, kind and model where they fit.
     private func insert(_ postings: [Row]) throws {
         let sorted = postings.sorted { a, b in
             if a.version.id != b.version.id { return a.version.id < b.version.id }
@@ -149,46 +153,93 @@ public struct DiscoveryIndex {
             return a.wordID < b.wordID
         }
         for chunk in Self.chunks(sorted) { try insert(chunk) }
-        guard let first = sorted.first?.version.id, let last = sorted.last?.version.id else { return }
-        if first == last {
-            try db.execute(Self.packHits(db.dialect, where: "schema_id = $1"), [.int(Int64(first))])
-        } else {
-            try db.execute(Self.packHits(db.dialect, where: Self.notPackedBetween), [.int(Int64(first)), .int(Int64(last))])
-        }
+        let entries = Self.entries(sorted)
+        let rows = ModelHits.pack(entries, after: try tails(Array(entries.keys)))
+        for chunk in Self.chunks(rows) { try upsert(chunk) }
     }
 
-    /// A backfill's batch in one statement: the versions between its first and last that have no
-    /// hits are the batch's own (the others there were indexed before, with their hits).
-    private static let notPackedBetween = """
-        schema_id BETWEEN $1 AND $2
-        AND NOT EXISTS (SELECT 1 FROM schema_search_hits h WHERE h.schema_id = schema_search_postings.schema_id)
-        """
-
-    /// `INSERT` of the `schema_search_hits` rows (migration 11) of the versions whose postings match
-    /// `condition`, which have none yet: their postings grouped by word, kind and version, places
-    /// ascending and separated by spaces. In SQL: one statement text, where a `VALUES` list's text
-    /// changes with its length. Migration 11 fills the table with it too.
-    public static func packHits(_ dialect: SQLDialect, where condition: String) -> String {
-        switch dialect {
-        case .sqlite:
-            // group_concat keeps the order of its input rows: the subquery's.
-            return """
-                INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
-                                                version_major, version_minor, version_patch, deprecated)
-                SELECT word_id, kind, schema_id, group_concat(place, ' '), min(namespace), min(model_name),
-                       min(version_major), min(version_minor), min(version_patch), min(deprecated)
-                FROM (SELECT * FROM schema_search_postings WHERE \(condition) ORDER BY word_id, kind, schema_id, place)
-                GROUP BY word_id, kind, schema_id
-                """
-        case .postgres:
-            return """
-                INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
-                                                version_major, version_minor, version_patch, deprecated)
-                SELECT word_id, kind, schema_id, string_agg(place::text, ' ' ORDER BY place), min(namespace), min(model_name),
-                       min(version_major), min(version_minor), min(version_patch), bool_and(deprecated)
-                FROM schema_search_postings WHERE \(condition) GROUP BY word_id, kind, schema_id
-                """
+    /// Each version's places per word and kind, as entries by key, in version order (`sorted`
+    /// is in version order, then place).
+    private static func entries(_ sorted: [Row]) -> [ModelHits.Key: [(text: String, live: Bool)]] {
+        var entries: [ModelHits.Key: [(text: String, live: Bool)]] = [:]
+        var start = sorted.startIndex
+        while start < sorted.endIndex {
+            let version = sorted[start].version
+            var end = start
+            while end < sorted.endIndex, sorted[end].version.id == version.id { end += 1 }
+            var places: [ModelHits.Key: [Int]] = [:]
+            for row in sorted[start..<end] {
+                let key = ModelHits.Key(wordID: row.wordID, kind: row.posting.term.kind.rawValue, namespace: version.namespace,
+                                        model: version.model)
+                places[key, default: []].append(row.posting.place)
+            }
+            for (key, places) in places {
+                for text in ModelHits.entries(schemaID: version.id, order: version.order, deprecated: version.deprecated, places: places) {
+                    entries[key, default: []].append((text, !version.deprecated))
+                }
+            }
+            start = end
         }
+        return entries
+    }
+
+    /// The last stored row of each key, if any.
+    private func tails(_ keys: [ModelHits.Key]) throws -> [ModelHits.Key: ModelHits.Tail] {
+        var tails: [ModelHits.Key: ModelHits.Tail] = [:]
+        for chunk in stride(from: 0, to: keys.count, by: Self.keysPerRead).map({ keys[$0..<min($0 + Self.keysPerRead, keys.count)] }) {
+            let from: String
+            let parameters: [SQLValue]
+            switch db.dialect {
+            case .sqlite:
+                let json = JSONValue.array(chunk.map { key in
+                    .array([.number(String(key.wordID)), .string(key.kind), .string(ModelHits.namespaceKey(key.namespace)), .string(key.model)])
+                })
+                from = """
+                    json_each($1) AS k JOIN \(ModelHits.table) h ON h.word_id = json_extract(k.value, '$[0]')
+                        AND h.kind = json_extract(k.value, '$[1]') AND h.ns_key = json_extract(k.value, '$[2]')
+                        AND h.model_name = json_extract(k.value, '$[3]')
+                    """
+                parameters = [.text(json.serialized())]
+            case .postgres:
+                from = """
+                    unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS k(word_id, kind, ns_key, model_name)
+                    JOIN \(ModelHits.table) h ON h.word_id = k.word_id AND h.kind = k.kind AND h.ns_key = k.ns_key
+                        AND h.model_name = k.model_name
+                    """
+                parameters = [.text(PostgresArray.literal(chunk.map { String($0.wordID) }, quoted: false)),
+                              .text(PostgresArray.literal(chunk.map(\.kind))),
+                              .text(PostgresArray.literal(chunk.map { ModelHits.namespaceKey($0.namespace) })),
+                              .text(PostgresArray.literal(chunk.map(\.model)))]
+            }
+            for row in try db.query("SELECT h.word_id, h.kind, h.ns_key, h.model_name, h.chunk, length(h.versions) FROM \(from)", parameters) {
+                guard let wordID = row.int(0), let kind = row.string(1), let nsKey = row.string(2), let model = row.string(3),
+                      let chunk = row.int(4), let bytes = row.int(5) else { continue }
+                let key = ModelHits.Key(wordID: Int64(wordID), kind: kind, namespace: nsKey.isEmpty ? nil : String(nsKey.dropFirst()),
+                                        model: model)
+                if let known = tails[key], known.chunk > Int64(chunk) { continue }
+                tails[key] = ModelHits.Tail(chunk: Int64(chunk), bytes: bytes)
+            }
+        }
+        return tails
+    }
+
+    /// Inserts the rows, appending to those whose chunk exists.
+    private func upsert(_ rows: ArraySlice<ModelHits.Row>) throws {
+        var values: [String] = []
+        var parameters: [SQLValue] = []
+        parameters.reserveCapacity(rows.count * 8)
+        for row in rows {
+            let n = parameters.count
+            values.append("(" + (1...8).map { "$\(n + $0)" }.joined(separator: ", ") + ")")
+            parameters += [.int(row.key.wordID), .text(row.key.kind), .text(ModelHits.namespaceKey(row.key.namespace)), .text(row.key.model),
+                           .int(row.chunk), row.key.namespace.map(SQLValue.text) ?? .null, .bool(row.live), .text(row.text)]
+        }
+        let table = ModelHits.table
+        try db.execute("""
+            INSERT INTO \(table) (word_id, kind, ns_key, model_name, chunk, namespace, live, versions) VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (word_id, kind, ns_key, model_name, chunk)
+            DO UPDATE SET versions = \(table).versions || excluded.versions, live = \(table).live OR excluded.live
+            """, parameters)
     }
 
     private func insert(_ postings: ArraySlice<Row>) throws {

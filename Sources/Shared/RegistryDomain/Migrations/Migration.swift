@@ -18,5 +18,5 @@ public struct Migration: Sendable {
                                           RateLimitCounters.migration, CompatibilityConfigTable.migration,
                                           ModelSummary.migration, DiscoveryTables.migration, EventTables.migration,
                                           KeyScopeTable.migration, SearchPostings.migration,
-                                          SearchHits.migration]
+                                          SearchHits.migration, SearchModelHits.migration]
 }

@@ -1,4 +1,3 @@
-import RegistryDiscovery
 import RegistryStorage
 
 /// Migration 11 (issue 16, search speed): the postings a search reads, one row per word, kind and
@@ -12,7 +11,7 @@ import RegistryStorage
 /// 10), clustered by word as the postings were.
 ///
 /// `schema_search_postings` stays for what a result shows (`matched`, `path`, `source`), read
-/// for the page's places only, and for grouping a version's hits (`DiscoveryIndex.packHits`). Both
+/// for the page's places only, and for grouping a version's hits (`packHits`). Both
 /// read it by version, so it is now keyed by `(schema_id, place, word_id)` instead of by word: a
 /// registration writes its postings into one or two pages instead of a page per word (with two
 /// tables clustered by word, registering a 60-word schema cost 1.35x), and on PostgreSQL the page's
@@ -42,8 +41,33 @@ enum SearchHits {
             // The triggers and `DiscoveryIndex.remove` delete by version.
             "CREATE INDEX IF NOT EXISTS idx_schema_search_hits_schema ON schema_search_hits (schema_id)",
             // Every version's postings grouped; the ranking columns are the same in each row of a version.
-            DiscoveryIndex.packHits(dialect, where: "TRUE"),
+            packHits(dialect),
         ]
+    }
+
+    /// The postings grouped by word, kind and version, places ascending and separated by spaces
+    /// (migration 12 replaces these rows with `ModelHits`).
+    private static func packHits(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite:
+            // group_concat keeps the order of its input rows: the subquery's.
+            return """
+                INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
+                                                version_major, version_minor, version_patch, deprecated)
+                SELECT word_id, kind, schema_id, group_concat(place, ' '), min(namespace), min(model_name),
+                       min(version_major), min(version_minor), min(version_patch), min(deprecated)
+                FROM (SELECT * FROM schema_search_postings ORDER BY word_id, kind, schema_id, place)
+                GROUP BY word_id, kind, schema_id
+                """
+        case .postgres:
+            return """
+                INSERT INTO schema_search_hits (word_id, kind, schema_id, places, namespace, model_name,
+                                                version_major, version_minor, version_patch, deprecated)
+                SELECT word_id, kind, schema_id, string_agg(place::text, ' ' ORDER BY place), min(namespace), min(model_name),
+                       min(version_major), min(version_minor), min(version_patch), bool_and(deprecated)
+                FROM schema_search_postings GROUP BY word_id, kind, schema_id
+                """
+        }
     }
 
     /// On PostgreSQL the key's index carries what a search reads, so the reads are index-only scans.

@@ -71,13 +71,13 @@ public struct DiscoveryService: Sendable {
     }
 
     /// The hits of each query word, and which word was read first (the seed). With several words,
-    /// the rarest (by its postings, counted up to a limit) is read first and the others only
-    /// within the versions it hit (when it hit few).
+    /// the rarest (by its rows, counted up to a limit) is read first and the others only within
+    /// the models it hit (when it hit few).
     private func hits(of words: [[SearchPostingsQueries.Word]], _ query: SearchQuery, _ queries: SearchPostingsQueries,
                       versions table: inout SearchPostingsQueries.VersionTable) throws -> (hits: [[SearchPostingsQueries.Hit]], seed: Int) {
         var hits: [[SearchPostingsQueries.Hit]] = Array(repeating: [], count: words.count)
         guard words.count > 1 else {
-            if let only = words.first { hits[0] = try seedHits(only, query, queries, versions: &table) }
+            if let only = words.first { hits[0] = try queries.hits(only, query, versions: &table) }
             return (hits, 0)
         }
         var seed = 0
@@ -89,40 +89,16 @@ public struct DiscoveryService: Sendable {
             }
             if count < fewest { fewest = count; seed = index }
         }
-        hits[seed] = try seedHits(words[seed], query, queries, versions: &table)
-        // The table holds the seed's versions alone, each once, ascending when the seed is one
-        // word of one kind (the postings' order).
-        var seedVersions = table.ids
-        if zip(seedVersions, seedVersions.dropFirst()).contains(where: { $0 > $1 }) { seedVersions.sort() }
-        let among = SearchPostingsQueries.Versions(seedVersions, limit: Self.restrictionLimit)
+        hits[seed] = try queries.hits(words[seed], query, versions: &table)
+        let among = SearchPostingsQueries.Models(table.models, limit: Self.restrictionLimit)
         for index in words.indices where index != seed {
             hits[index] = try queries.placesHit(by: words[index], query, among: among)
         }
         return (hits, seed)
     }
 
-    /// The seed word's hits, each in its version's slot of `table`, the versions identified by
-    /// `SearchVersionCache`, else by reading the seed's postings with their versions' columns:
-    /// at once when the cache knows nothing (after a change or the TTL: one read, as before the
-    /// cache), after the narrow read when it misses some. A version deleted between two reads is
-    /// dropped.
-    private func seedHits(_ words: [SearchPostingsQueries.Word], _ query: SearchQuery, _ queries: SearchPostingsQueries,
-                          versions table: inout SearchPostingsQueries.VersionTable) throws -> [SearchPostingsQueries.Hit] {
-        let cache = SearchVersionCache.shared
-        var hits: [SearchPostingsQueries.Hit]
-        var read: [SearchVersionCache.Found]?
-        if cache.knowsNothing(wordValidity) {
-            (hits, read) = try queries.versions(of: words, query, withHits: true)
-        } else {
-            hits = try queries.hits(words, query)
-        }
-        for index in hits.indices { hits[index].version = table.slot(hits[index].schemaID) }
-        try table.identify(cache, wordValidity) { try read ?? queries.versions(of: words, query).versions }
-        return table.ids.indices.allSatisfy(table.isIdentified) ? hits : hits.filter { table.isIdentified($0.version) }
-    }
-
     /// Postings counted to pick the rarest word, at most (a common word is not counted whole).
     private static let countLimit = 5_000
-    /// Beyond this many versions, the other words are read whole rather than version by version.
+    /// Beyond this many models, the other words are read whole rather than model by model.
     private static let restrictionLimit = 2_000
 }

@@ -1,10 +1,11 @@
 import RegistryDiscovery
 import RegistryDomain
+import RegistryJSON
 import RegistryStorage
 
 /// The SQL of search: the distinct words containing a query word, their hits with what ranking
-/// needs (migration 11's `schema_search_hits`, a row per word, kind and version, its places
-/// packed), and the details of the page's places (`schema_search_postings`, a row per word and
+/// needs (migration 12's `schema_search_model_hits`, a row per word, kind and model, its versions'
+/// places packed: `ModelHits`), and the details of the page's places (`schema_search_postings`, a row per word and
 /// place, keyed by version). Prepared statements; lists of values are bound, padded to a
 /// power of two (repeating the last value), so the number of distinct statement texts stays small.
 struct SearchPostingsQueries {
@@ -51,9 +52,9 @@ struct SearchPostingsQueries {
         return rows.compactMap { row in row.int(0).map { Word(id: Int64($0), word: row.string(1) ?? "") } }
     }
 
-    /// How many versions the words hit in the query's kinds (rows of `schema_search_hits`), up to
-    /// `limit` (beyond, a word is common and counting it would cost as much as reading it): to read
-    /// the rarest word first.
+    /// How many rows (models, or chunks of a model's versions) the words hit in the query's kinds,
+    /// up to `limit` (beyond, a word is common and counting it would cost as much as reading it):
+    /// to read the rarest word first.
     func postingCount(_ words: [Word], _ query: SearchQuery, limit: Int) throws -> Int {
         var count = 0
         for chunk in Self.chunks(words, of: Self.wordsPerQuery) where count < limit {
@@ -61,140 +62,148 @@ struct SearchPostingsQueries {
             let where_ = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))]
             let cap = statement.bind(.int(Int64(limit - count)))
             count += try db.scalarInt("""
-                SELECT count(*) FROM (SELECT 1 FROM schema_search_hits WHERE \(where_.joined(separator: " AND ")) LIMIT \(cap)) c
+                SELECT count(*) FROM (SELECT 1 FROM \(ModelHits.table) WHERE \(where_.joined(separator: " AND ")) LIMIT \(cap)) c
                 """, statement.parameters) ?? 0
         }
         return count
     }
 
-    /// The versions the other words of a query are read in: those its seed word hit.
-    enum Versions {
-        /// Too many to name: every posting of the words is read.
+    /// The models the other words of a query are read in: those its seed word hit.
+    enum Models {
+        /// Too many to name: every row of the words is read.
         case all
-        /// A seek per word, kind and version.
-        case listed([Int])
-        /// Close together (a namespace or a model registered in one go): one range read per span
-        /// instead of a seek per version; the postings of versions between are read and dropped.
-        case spans([ClosedRange<Int>])
+        /// A seek per word, kind and model (`ns_key`, model name).
+        case listed([(String, String)])
+        /// Few namespaces holding many of the seed's models (a namespace's models lie together in
+        /// the key): one range read per namespace; the rows of other models there are read and dropped.
+        case namespaces([String])
 
-        /// `sorted`: distinct version ids, ascending. Spans join ids at most `spanGap` apart, and
-        /// are used when few and covering at most twice as many ids as there are versions.
-        init(_ sorted: [Int], limit: Int) {
-            var spans: [ClosedRange<Int>] = []
-            var covered = 0
-            for id in sorted {
-                if let last = spans.last, id - last.upperBound <= Self.spanGap {
-                    spans[spans.count - 1] = last.lowerBound...id
-                    covered += id - last.upperBound
-                } else {
-                    spans.append(id...id)
-                    covered += 1
-                }
-                if spans.count > Self.spanLimit { break }
-            }
-            if !spans.isEmpty, spans.count <= Self.spanLimit, covered <= 2 * sorted.count {
-                self = .spans(spans)
+        init(_ models: [VersionTable.ModelName], limit: Int) {
+            let keys = models.map { (ModelHits.namespaceKey($0.namespace), $0.name) }
+            let namespaces = Set(keys.map(\.0))
+            if keys.count > Self.fewModels, namespaces.count <= Self.fewNamespaces {
+                self = .namespaces(namespaces.sorted())
             } else {
-                self = sorted.count <= limit ? .listed(sorted) : .all
+                self = keys.count <= limit ? .listed(keys) : .all
             }
         }
 
-        private static let spanGap = 16
-        private static let spanLimit = 16
+        private static let fewModels = 64
+        private static let fewNamespaces = 16
     }
 
-    /// The postings of `words` that the query may show (kind, deprecation, namespace, the key's
-    /// scope): the first word read (the seed). Read as (version, place, word) alone: the versions'
-    /// models and orders come from `SearchVersionCache` (`VersionTable.identify`).
-    func hits(_ words: [Word], _ query: SearchQuery) throws -> [Hit] {
+    /// The seed's hits that the query may show: rows of its kinds, namespace and the key's scope
+    /// (in SQL), entries not deprecated unless asked for (in SQL a row whose entries all are is
+    /// skipped). Each entry's version takes a slot in `table` with its model and order.
+    func hits(_ words: [Word], _ query: SearchQuery, versions table: inout VersionTable) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.readings(words) {
-            try readPlaces(chunk, query, into: &hits) { statement in Self.shown(query, &statement) }
+            var statement = Statement(dialect: db.dialect)
+            var conditions = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))]
+                + Self.shown(query, &statement)
+            if !query.includeDeprecated { conditions.append("live = " + statement.bind(.bool(true))) }
+            let only = chunk.count == 1 ? chunk.first?.id : nil
+            var previous: (name: VersionTable.ModelName, index: Int)?
+            try db.forEachRow("""
+                SELECT namespace, model_name, versions\(only == nil ? ", word_id" : "") FROM \(ModelHits.table)
+                WHERE \(conditions.joined(separator: " AND "))
+                """, statement.parameters) { row in
+                let wordID = only ?? row.integer(3)
+                let model: Int
+                if let previous, row.text(1, equals: previous.name.name), row.text(0, equals: previous.name.namespace) {
+                    model = previous.index
+                } else {
+                    let name = VersionTable.ModelName(namespace: row.string(0), name: row.string(1) ?? "")
+                    model = table.intern(name)
+                    previous = (name, model)
+                }
+                var entry = Entry()
+                row.forEachEntryNumber(2) { value, position in
+                    guard entry.read(value, position) else { return }
+                    if position == Entry.firstPlace {
+                        entry.shown = query.includeDeprecated || !entry.deprecated
+                        if entry.shown { entry.slot = table.slot(entry.schemaID, model: model, order: entry.order) }
+                    }
+                    if entry.shown { hits.append(Hit(schemaID: entry.schemaID, place: value, wordID: wordID, version: entry.slot)) }
+                }
+            }
         }
         return hits
     }
 
-    /// The model and order of every version the seed's postings (`words`, under the query's
-    /// filters) hit, and with `withHits` the postings too: for when `SearchVersionCache` does not
-    /// know some versions (or, cold, none). One read in the postings' order, where a seek per
-    /// version cost 12 µs on SQLite. A version's names are compared in place with the previous
-    /// version's: Strings are built once per run of a model's versions.
-    func versions(of words: [Word], _ query: SearchQuery, withHits: Bool = false)
-        throws -> (hits: [Hit], versions: [SearchVersionCache.Found]) {
-        var hits: [Hit] = []
-        var found: [SearchVersionCache.Found] = []
-        for chunk in Self.chunks(words, of: Self.wordsPerQuery) {
-            var statement = Statement(dialect: db.dialect)
-            let conditions = [statement.anyOf("word_id", chunk.map(\.id)), statement.in("kind", Self.kinds(query))] + Self.shown(query, &statement)
-            try db.forEachRow("""
-                SELECT schema_id, namespace, model_name, version_major, version_minor, version_patch, places, word_id
-                FROM schema_search_hits WHERE \(conditions.joined(separator: " AND "))
-                """, statement.parameters) { row in
-                let schemaID = Int(row.integer(0))
-                if withHits {
-                    let wordID = row.integer(7)
-                    row.forEachNumber(6) { hits.append(Hit(schemaID: schemaID, place: $0, wordID: wordID, version: -1)) }
-                }
-                guard schemaID != found.last?.schemaID else { return }
-                let model: VersionTable.ModelName
-                if let previous = found.last?.model, row.text(2, equals: previous.name), row.text(1, equals: previous.namespace) {
-                    model = previous
-                } else {
-                    // Every column but the namespace is NOT NULL (migration 10).
-                    model = VersionTable.ModelName(namespace: row.string(1), name: row.string(2) ?? "")
-                }
-                found.append(SearchVersionCache.Found(schemaID: schemaID, model: model, order: (row.integer(3), row.integer(4), row.integer(5))))
+    /// The entry being read: ` id,major,minor,patch,deprecated,place,…`.
+    private struct Entry {
+        static let firstPlace = 5
+        var schemaID = 0
+        var order: (Int64, Int64, Int64) = (0, 0, 0)
+        var deprecated = false
+        var shown = false
+        var slot = -1
+
+        /// Takes the entry's heading numbers; true for a place.
+        mutating func read(_ value: Int, _ position: Int) -> Bool {
+            switch position {
+            case 0: schemaID = value
+            case 1: order.0 = Int64(value)
+            case 2: order.1 = Int64(value)
+            case 3: order.2 = Int64(value)
+            case 4: deprecated = value != 0
+            default: return true
             }
+            return false
         }
-        return (hits, found)
     }
 
-    /// The postings of `words` in `versions`, for a word read after the seed: only its hits at the
+    /// The hits of `words` in `models`, for a word read after the seed: only its hits at the
     /// seed's places count, and those already passed the query's filters, so a read limited to
-    /// the seed's versions neither filters again nor reads the versions' columns. The hits carry
-    /// no version slot (`version` is -1).
-    func placesHit(by words: [Word], _ query: SearchQuery, among versions: Versions) throws -> [Hit] {
+    /// the seed's models does not filter again. The hits carry no version slot (`version` is -1).
+    func placesHit(by words: [Word], _ query: SearchQuery, among models: Models) throws -> [Hit] {
         var hits: [Hit] = []
         for chunk in Self.readings(words) {
-            switch versions {
+            switch models {
             case .all:
                 // Filtered: fewer rows cross over.
-                try readPlaces(chunk, query, into: &hits) { statement in Self.shown(query, &statement) }
-            case .listed(let ids):
-                for part in Self.chunks(ids, of: Self.versionsPerQuery) {
-                    try readPlaces(chunk, query, into: &hits) { statement in [statement.anyOf("schema_id", part.map { Int64($0) })] }
-                }
-            case .spans(let spans):
-                for span in spans {
-                    try readPlaces(chunk, query, into: &hits) { statement in
-                        ["schema_id BETWEEN \(statement.bind(.int(Int64(span.lowerBound)))) AND \(statement.bind(.int(Int64(span.upperBound))))"]
-                    }
+                try readPlaces(chunk, query, into: &hits) { statement in (nil, Self.shown(query, &statement)) }
+            case .namespaces(let keys):
+                try readPlaces(chunk, query, into: &hits) { statement in (nil, [statement.anyOfText("ns_key", keys)]) }
+            case .listed(let keys):
+                for part in Self.chunks(keys, of: Self.modelsPerQuery) {
+                    try readPlaces(chunk, query, into: &hits) { statement in (statement.models(Array(part)), []) }
                 }
             }
         }
         return hits
     }
 
-    /// The (version, place, word) of the postings of `words` and the conditions; for one word
-    /// its id is not read (a value fewer per posting: 1.2x the rows per second on PostgreSQL for
-    /// a two-word `text` search).
+    /// The (version, place, word) of the entries of `words`' rows, under the conditions and
+    /// joined with a list of models; for one word its id is not read (a value fewer per row).
     private func readPlaces(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit],
-                            where more: (inout Statement) -> [String]) throws {
+                            where more: (inout Statement) -> (join: String?, conditions: [String])) throws {
         var statement = Statement(dialect: db.dialect)
-        let conditions = [statement.anyOf("word_id", words.map(\.id)), statement.in("kind", Self.kinds(query))] + more(&statement)
+        let (join, extra) = more(&statement)
+        let conditions = [statement.anyOf("h.word_id", words.map(\.id)), statement.in("h.kind", Self.kinds(query))] + extra
         let only = words.count == 1 ? words.first?.id : nil
         try db.forEachRow("""
-            SELECT schema_id, places\(only == nil ? ", word_id" : "") FROM schema_search_hits WHERE \(conditions.joined(separator: " AND "))
+            SELECT h.versions\(only == nil ? ", h.word_id" : "") FROM \(join ?? "") \(ModelHits.table) h
+            \(join == nil ? "" : "ON h.ns_key = m.ns_key AND h.model_name = m.model_name")
+            WHERE \(conditions.joined(separator: " AND "))
             """, statement.parameters) { row in
-            let schemaID = Int(row.integer(0)), wordID = only ?? row.integer(2)
-            row.forEachNumber(1) { hits.append(Hit(schemaID: schemaID, place: $0, wordID: wordID, version: -1)) }
+            let wordID = only ?? row.integer(1)
+            var schemaID = 0
+            row.forEachEntryNumber(0) { value, position in
+                if position == 0 {
+                    schemaID = value
+                } else if position >= Entry.firstPlace {
+                    hits.append(Hit(schemaID: schemaID, place: value, wordID: wordID, version: -1))
+                }
+            }
         }
     }
 
-    /// The conditions of what the query may show: deprecation, namespace, the key's scope.
+    /// The conditions on a model's rows of what the query may show: namespace, the key's scope
+    /// (deprecation is per version: `hits`).
     private static func shown(_ query: SearchQuery, _ statement: inout Statement) -> [String] {
         var conditions: [String] = []
-        if !query.includeDeprecated { conditions.append("deprecated = " + statement.bind(.bool(false))) }
         switch query.namespace {
         case .any: break
         case .globalOnly: conditions.append("namespace IS NULL")
@@ -217,7 +226,7 @@ struct SearchPostingsQueries {
     private static func readings(_ words: [Word]) -> [ArraySlice<Word>] {
         words.count <= wordsReadAlone ? words.indices.map { words[$0...$0] } : chunks(words, of: wordsPerQuery)
     }
-    private static let versionsPerQuery = 512
+    private static let modelsPerQuery = 512
 
     private static func chunks<T>(_ items: [T], of size: Int) -> [ArraySlice<T>] {
         stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
@@ -264,6 +273,34 @@ struct SearchPostingsQueries {
                 return self.in(column, ids.map { .int($0) })
             case .postgres:
                 return "\(column) = ANY(\(array(ids)))"
+            }
+        }
+
+        /// A list of texts: on PostgreSQL one array parameter, on SQLite a padded `IN` list.
+        mutating func anyOfText(_ column: String, _ values: [String]) -> String {
+            switch dialect {
+            case .sqlite:
+                return self.in(column, values.map { .text($0) })
+            case .postgres:
+                return "\(column) = ANY(\(bind(.text(PostgresArray.literal(values))))::text[])"
+            }
+        }
+
+        /// The start of a `FROM` joining the models named by (`ns_key`, model name) as `m`,
+        /// followed by the model hits: on PostgreSQL two bound arrays, on SQLite a bound JSON array
+        /// of pairs; one statement text however many.
+        mutating func models(_ keys: [(String, String)]) -> String {
+            switch dialect {
+            case .sqlite:
+                let json = JSONValue.array(keys.map { .array([.string($0.0), .string($0.1)]) }).serialized()
+                return """
+                    (SELECT json_extract(value, '$[0]') AS ns_key, json_extract(value, '$[1]') AS model_name
+                     FROM json_each(\(bind(.text(json))))) m JOIN
+                    """
+            case .postgres:
+                let namespaces = bind(.text(PostgresArray.literal(keys.map(\.0))))
+                let names = bind(.text(PostgresArray.literal(keys.map(\.1))))
+                return "unnest(\(namespaces)::text[], \(names)::text[]) AS m(ns_key, model_name) JOIN"
             }
         }
 

@@ -1,8 +1,7 @@
 extension SearchPostingsQueries {
     /// The versions of a search's hits, each in one slot with its model (interned) and order: a
-    /// hit carries its slot instead of two strings and three numbers. The slots are taken as the
-    /// postings are read; the models and orders come after, from `SearchVersionCache` or, when it
-    /// does not know them all, from a read of the seed's postings with their versions' columns.
+    /// hit carries its slot instead of two strings and three numbers. Filled as the seed's rows
+    /// are read: each row names its model, each of its entries a version and its order.
     struct VersionTable {
         struct ModelName: Hashable {
             let namespace: String?
@@ -10,11 +9,9 @@ extension SearchPostingsQueries {
         }
 
         private(set) var models: [ModelName] = []
-        /// A model of the cache (its index there, 0) → its index in `models`: the cache's indices
-        /// name each model once, so no name is hashed unless versions are read.
-        private var modelsOfCache = PairTable()
-        /// By slot: the version's id, its model (an index into `models`; -1 until identified) and
-        /// its order (major, minor, patch).
+        private var modelIndex: [ModelName: Int] = [:]
+        /// By slot: the version's id, its model (an index into `models`) and its order (major,
+        /// minor, patch).
         private(set) var ids: [Int] = []
         private(set) var model: [Int] = []
         private(set) var order: [(Int64, Int64, Int64)] = []
@@ -27,8 +24,16 @@ extension SearchPostingsQueries {
             return (model[hit.version], (major, minor, patch, hit.schemaID))
         }
 
-        /// The slot of the posting's version.
-        mutating func slot(_ schemaID: Int) -> Int {
+        /// The model's index in `models`, added if new.
+        mutating func intern(_ name: ModelName) -> Int {
+            if let known = modelIndex[name] { return known }
+            models.append(name)
+            modelIndex[name] = models.count - 1
+            return models.count - 1
+        }
+
+        /// The slot of a version of `model` (an index from `intern`).
+        mutating func slot(_ schemaID: Int, model: Int, order: (Int64, Int64, Int64)) -> Int {
             if schemaID == last.schemaID { return last.slot }
             let slot: Int
             if let known = slots[schemaID, 0] {
@@ -36,52 +41,12 @@ extension SearchPostingsQueries {
             } else {
                 slot = ids.count
                 ids.append(schemaID)
-                model.append(-1)
-                order.append((0, 0, 0))
+                self.model.append(model)
+                self.order.append(order)
                 slots.set(schemaID, 0, slot)
             }
             last = (schemaID, slot)
             return slot
-        }
-
-        /// Whether the version in `slot` has its model (a version deleted between the reads may not).
-        func isIdentified(_ slot: Int) -> Bool { model[slot] >= 0 }
-
-        /// Gives every slot its model and order: from `cache` (under `validity`), else, when some
-        /// are not known there, from `read` (every version of the seed's postings), kept in `cache`.
-        mutating func identify(_ cache: SearchVersionCache, _ validity: SearchWordCache.Validity?,
-                               read: () throws -> [SearchVersionCache.Found]) rethrows {
-            let known = cache.lookUp(ids, validity)
-            var missing = false
-            for slot in ids.indices {
-                guard let identity = known.identities[slot] else {
-                    missing = true
-                    continue
-                }
-                if let local = modelsOfCache[identity.model, 0] {
-                    model[slot] = local
-                } else {
-                    models.append(known.models[identity.model])
-                    modelsOfCache.set(identity.model, 0, models.count - 1)
-                    model[slot] = models.count - 1
-                }
-                order[slot] = identity.order
-            }
-            guard missing else { return }
-            let found = try read()
-            var byName = Dictionary(models.indices.map { (models[$0], $0) }, uniquingKeysWith: { first, _ in first })
-            for version in found {
-                guard let slot = slots[version.schemaID, 0], model[slot] < 0 else { continue }
-                if let local = byName[version.model] {
-                    model[slot] = local
-                } else {
-                    models.append(version.model)
-                    byName[version.model] = models.count - 1
-                    model[slot] = models.count - 1
-                }
-                order[slot] = version.order
-            }
-            cache.keep(found, era: known.era)
         }
     }
 }
