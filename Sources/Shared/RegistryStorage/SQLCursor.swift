@@ -68,33 +68,69 @@ public struct SQLCursor {
         }
     }
 
-    /// Each non-negative integer of a text column of entries (`schema_search_model_hits.versions`:
-    /// ` 12,1,0,0,0,3,5 13,1,1,0,0,3`), read in place, with its position in its entry (0 for the
-    /// first number after a space); nothing for NULL.
-    public func forEachEntryNumber(_ i: Int, _ body: (_ value: Int, _ position: Int) -> Void) {
-        withText(i) { bytes in if let bytes { Self.parseEntries(bytes, body) } }
+    /// The heading of an entry of `schema_search_model_hits.versions`.
+    public struct EntryHead {
+        public var id = 0
+        public var order: (Int64, Int64, Int64) = (0, 0, 0)
+        public var deprecated = false
+
+        @inlinable public init() {}
     }
 
-    /// The runs of decimal digits of `text` and their positions: a space starts an entry, any
-    /// other byte separates numbers within one.
-    static func parseEntries(_ text: UnsafeBufferPointer<UInt8>, _ body: (_ value: Int, _ position: Int) -> Void) {
-        var value = 0, digits = false, position = 0
-        for byte in text {
-            let digit = byte &- 0x30
-            if digit < 10 {
-                value = value &* 10 &+ Int(digit)
-                digits = true
+    /// Each entry of a text column of entries (`schema_search_model_hits.versions`:
+    /// ` 12,1,0,0,0,3,5 13,1,1,0,0,3`), read in place: `head` gets its version, order and
+    /// deprecation and says whether its places are wanted, `place` gets each of them. Nothing for NULL.
+    @inlinable
+    public func forEachEntry(_ i: Int, head: (EntryHead) -> Bool, place: (Int) -> Void) {
+        withText(i) { bytes in if let bytes { Self.parseEntries(bytes, head: head, place: place) } }
+    }
+
+    /// `forEachEntry` of a text: a space starts an entry, commas separate its numbers (anything
+    /// else is skipped).
+    @inlinable
+    static func parseEntries(_ text: UnsafeBufferPointer<UInt8>, head: (EntryHead) -> Bool, place: (Int) -> Void) {
+        guard var at = text.baseAddress else { return }
+        let end = at + text.count
+        let space = UInt8(ascii: " "), comma = UInt8(ascii: ",")
+        while at < end {
+            guard at.pointee == space else {
+                at += 1
                 continue
             }
-            if digits {
-                body(value, position)
-                position += 1
-                value = 0
-                digits = false
+            at += 1
+            var entry = EntryHead()
+            entry.id = number(&at, end)
+            entry.order.0 = Int64(skipping(comma, &at, end))
+            entry.order.1 = Int64(skipping(comma, &at, end))
+            entry.order.2 = Int64(skipping(comma, &at, end))
+            entry.deprecated = skipping(comma, &at, end) != 0
+            let wanted = head(entry)
+            while at < end, at.pointee == comma {
+                at += 1
+                let value = number(&at, end)
+                if wanted { place(value) }
             }
-            if byte == UInt8(ascii: " ") { position = 0 }
         }
-        if digits { body(value, position) }
+    }
+
+    /// The decimal digits at `at` (none: 0), `at` moved past them.
+    @inlinable @inline(__always)
+    static func number(_ at: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Int {
+        var value = 0
+        while at < end {
+            let digit = at.pointee &- 0x30
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int(digit)
+            at += 1
+        }
+        return value
+    }
+
+    /// `number` after one `separator`, if there.
+    @inlinable @inline(__always)
+    static func skipping(_ separator: UInt8, _ at: inout UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>) -> Int {
+        if at < end, at.pointee == separator { at += 1 }
+        return number(&at, end)
     }
 
     /// libpq ends every text value with a NUL: a short integer is read without asking its length.

@@ -48,13 +48,13 @@ final class SQLCursorParsingTests: XCTestCase {
         XCTAssertNil(parse("99999999999999999999"))
     }
 
-    private func entries(_ text: String) -> [[Int]] {
+    private func entries(_ text: String, wanted: (Int) -> Bool = { _ in true }) -> [[Int]] {
         var found: [[Int]] = []
         Array(text.utf8).withUnsafeBufferPointer {
-            SQLCursor.parseEntries($0) { value, position in
-                if position == 0 { found.append([]) }
-                found[found.count - 1].append(value)
-            }
+            SQLCursor.parseEntries($0, head: { head in
+                found.append([head.id, Int(head.order.0), Int(head.order.1), Int(head.order.2), head.deprecated ? 1 : 0])
+                return wanted(head.id)
+            }, place: { found[found.count - 1].append($0) })
         }
         return found
     }
@@ -63,6 +63,8 @@ final class SQLCursorParsingTests: XCTestCase {
     func testEntriesOfNumbers() {
         XCTAssertEqual(entries(" 7,1,0,0,0,3"), [[7, 1, 0, 0, 0, 3]])
         XCTAssertEqual(entries(" 12,1,2,3,1,0,17 130000,0,0,0,0,5"), [[12, 1, 2, 3, 1, 0, 17], [130_000, 0, 0, 0, 0, 5]])
+        XCTAssertEqual(entries(" 12,1,2,3,1,0,17 13,4,5,6,0,8,9", wanted: { $0 == 13 }), [[12, 1, 2, 3, 1], [13, 4, 5, 6, 0, 8, 9]],
+                       "the places of an entry not wanted are skipped")
         XCTAssertEqual(entries(""), [])
     }
 }

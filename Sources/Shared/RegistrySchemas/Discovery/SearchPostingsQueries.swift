@@ -103,55 +103,22 @@ struct SearchPostingsQueries {
                 + Self.shown(query, &statement)
             if !query.includeDeprecated { conditions.append("live = " + statement.bind(.bool(true))) }
             let only = chunk.count == 1 ? chunk.first?.id : nil
-            var previous: (name: VersionTable.ModelName, index: Int)?
             try db.forEachRow("""
                 SELECT namespace, model_name, versions\(only == nil ? ", word_id" : "") FROM \(ModelHits.table)
                 WHERE \(conditions.joined(separator: " AND "))
                 """, statement.parameters) { row in
                 let wordID = only ?? row.integer(3)
-                let model: Int
-                if let previous, row.text(1, equals: previous.name.name), row.text(0, equals: previous.name.namespace) {
-                    model = previous.index
-                } else {
-                    let name = VersionTable.ModelName(namespace: row.string(0), name: row.string(1) ?? "")
-                    model = table.intern(name)
-                    previous = (name, model)
-                }
-                var entry = Entry()
-                row.forEachEntryNumber(2) { value, position in
-                    guard entry.read(value, position) else { return }
-                    if position == Entry.firstPlace {
-                        entry.shown = query.includeDeprecated || !entry.deprecated
-                        if entry.shown { entry.slot = table.slot(entry.schemaID, model: model, order: entry.order) }
-                    }
-                    if entry.shown { hits.append(Hit(schemaID: entry.schemaID, place: value, wordID: wordID, version: entry.slot)) }
-                }
+                let model = table.model(of: row, namespace: 0, name: 1)
+                var slot = -1, schemaID = 0
+                row.forEachEntry(2, head: { entry in
+                    guard query.includeDeprecated || !entry.deprecated else { return false }
+                    schemaID = entry.id
+                    slot = table.slot(entry.id, model: model, order: entry.order)
+                    return true
+                }, place: { hits.append(Hit(schemaID: schemaID, place: $0, wordID: wordID, version: slot)) })
             }
         }
         return hits
-    }
-
-    /// The entry being read: ` id,major,minor,patch,deprecated,place,…`.
-    private struct Entry {
-        static let firstPlace = 5
-        var schemaID = 0
-        var order: (Int64, Int64, Int64) = (0, 0, 0)
-        var deprecated = false
-        var shown = false
-        var slot = -1
-
-        /// Takes the entry's heading numbers; true for a place.
-        mutating func read(_ value: Int, _ position: Int) -> Bool {
-            switch position {
-            case 0: schemaID = value
-            case 1: order.0 = Int64(value)
-            case 2: order.1 = Int64(value)
-            case 3: order.2 = Int64(value)
-            case 4: deprecated = value != 0
-            default: return true
-            }
-            return false
-        }
     }
 
     /// The hits of `words` in `models`, for a word read after the seed: only its hits at the
@@ -190,13 +157,10 @@ struct SearchPostingsQueries {
             """, statement.parameters) { row in
             let wordID = only ?? row.integer(1)
             var schemaID = 0
-            row.forEachEntryNumber(0) { value, position in
-                if position == 0 {
-                    schemaID = value
-                } else if position >= Entry.firstPlace {
-                    hits.append(Hit(schemaID: schemaID, place: value, wordID: wordID, version: -1))
-                }
-            }
+            row.forEachEntry(0, head: { entry in
+                schemaID = entry.id
+                return true
+            }, place: { hits.append(Hit(schemaID: schemaID, place: $0, wordID: wordID, version: -1)) })
         }
     }
 
