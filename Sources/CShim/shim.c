@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -158,3 +159,7 @@ int pyrmute_shared_mutex_lock_until(void *memory, int64_t deadline_ns) {
 }
 
 void pyrmute_shared_mutex_unlock(void *memory) { pthread_mutex_unlock((pthread_mutex_t *)memory); }
+
+int pyrmute_set_allocator_thresholds(int mmap_threshold, int trim_threshold) {
+    return mallopt(M_MMAP_THRESHOLD, mmap_threshold) == 1 && mallopt(M_TRIM_THRESHOLD, trim_threshold) == 1;
+}

@@ -24,6 +24,9 @@
 int pyrmute_spawn(const char *path, char *const argv[], char *const envp[],
                   int listen_fd, int ready_fd, int shared_fd, pid_t *pid_out);
 
+/// Fixes glibc's `mallopt` M_MMAP_THRESHOLD and M_TRIM_THRESHOLD (bytes); 1 when both were taken.
+int pyrmute_set_allocator_thresholds(int mmap_threshold, int trim_threshold);
+
 /// An anonymous file of `size` zero bytes (memfd_create, close-on-exec, descriptor >= 64); -1 on failure.
 int pyrmute_region_create(size_t size);
 

@@ -24,6 +24,7 @@ enum WorkerProcess {
     static func run() -> Never {
         pyrmute_line_buffer_stdout()
         let environment = ProcessInfo.processInfo.environment
+        AllocatorTuning.apply(environment: environment)
         let handshake = WorkerHandshake(environment: environment)
         // Keep fd 3 (and the readiness pipe) out of any process this one might start, such as
         // Swift's crash backtracer.

@@ -103,21 +103,30 @@ public enum ModelHits {
     /// and drop the rows left empty.
     public static func removal(_ dialect: SQLDialect, id: String) -> [String] {
         let needle = "' ' || \(id) || ','"
-        let postings = """
-            SELECT DISTINCT word_id, kind, \(namespaceKeySQL("namespace")) AS ns_key, model_name
-            FROM schema_search_postings WHERE schema_id = \(id)
-            """
         switch dialect {
         case .sqlite:
             let at = "instr(versions, \(needle))"
             let rest = "substr(versions, \(at) + 1)"
             let cut = "substr(versions, 1, \(at) - 1) || CASE WHEN instr(\(rest), ' ') = 0 THEN '' ELSE substr(\(rest), instr(\(rest), ' ')) END"
-            let rows = "(word_id, kind, ns_key, model_name) IN (\(postings))"
+            // The version's words and kinds as two lists and its model as two values: SQLite then
+            // seeks the whole key (a row value `IN` a subquery seeks by its first column alone,
+            // reading every row of each word). A row of a word and kind the version lacks holds
+            // no entry of it, so the lists' cross product cuts nothing more.
+            let postings = "FROM schema_search_postings WHERE schema_id = \(id)"
+            let rows = """
+                word_id IN (SELECT word_id \(postings)) AND kind IN (SELECT kind \(postings))
+                AND ns_key = (SELECT \(namespaceKeySQL("namespace")) \(postings) LIMIT 1)
+                AND model_name = (SELECT model_name \(postings) LIMIT 1)
+                """
             return [
                 "UPDATE \(table) SET versions = \(cut) WHERE \(rows) AND \(at) > 0;",
-                "DELETE FROM \(table) WHERE versions = '' AND \(rows);",
+                "DELETE FROM \(table) WHERE \(rows) AND versions = '';",
             ]
         case .postgres:
+            let postings = """
+                SELECT DISTINCT word_id, kind, \(namespaceKeySQL("namespace")) AS ns_key, model_name
+                FROM schema_search_postings WHERE schema_id = \(id)
+                """
             let rows = "h.word_id = p.word_id AND h.kind = p.kind AND h.ns_key = p.ns_key AND h.model_name = p.model_name"
             return [
                 """

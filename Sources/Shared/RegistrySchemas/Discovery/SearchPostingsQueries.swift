@@ -130,30 +130,31 @@ struct SearchPostingsQueries {
             switch models {
             case .all:
                 // Filtered: fewer rows cross over.
-                try readPlaces(chunk, query, into: &hits) { statement in (nil, Self.shown(query, &statement)) }
+                try readPlaces(chunk, query, into: &hits) { statement in (Self.hitsTable, Self.shown(query, &statement)) }
             case .namespaces(let keys):
-                try readPlaces(chunk, query, into: &hits) { statement in (nil, [statement.anyOfText("ns_key", keys)]) }
+                try readPlaces(chunk, query, into: &hits) { statement in (Self.hitsTable, [statement.anyOfText("h.ns_key", keys)]) }
             case .listed(let keys):
                 for part in Self.chunks(keys, of: Self.modelsPerQuery) {
-                    try readPlaces(chunk, query, into: &hits) { statement in (statement.models(Array(part)), []) }
+                    try readPlaces(chunk, query, into: &hits) { statement in statement.models(Array(part)) }
                 }
             }
         }
         return hits
     }
 
-    /// The (version, place, word) of the entries of `words`' rows, under the conditions and
-    /// joined with a list of models; for one word its id is not read (a value fewer per row).
+    /// The model hits as `h`, alone.
+    private static let hitsTable = "\(ModelHits.table) h"
+
+    /// The (version, place, word) of the entries of `words`' rows in `h` (from what `more` puts
+    /// after `FROM`), under the conditions; for one word its id is not read (a value fewer per row).
     private func readPlaces(_ words: ArraySlice<Word>, _ query: SearchQuery, into hits: inout [Hit],
-                            where more: (inout Statement) -> (join: String?, conditions: [String])) throws {
+                            where more: (inout Statement) -> (from: String, conditions: [String])) throws {
         var statement = Statement(dialect: db.dialect)
-        let (join, extra) = more(&statement)
+        let (from, extra) = more(&statement)
         let conditions = [statement.anyOf("h.word_id", words.map(\.id)), statement.in("h.kind", Self.kinds(query))] + extra
         let only = words.count == 1 ? words.first?.id : nil
         try db.forEachRow("""
-            SELECT h.versions\(only == nil ? ", h.word_id" : "") FROM \(join ?? "") \(ModelHits.table) h
-            \(join == nil ? "" : "ON h.ns_key = m.ns_key AND h.model_name = m.model_name")
-            WHERE \(conditions.joined(separator: " AND "))
+            SELECT h.versions\(only == nil ? ", h.word_id" : "") FROM \(from) WHERE \(conditions.joined(separator: " AND "))
             """, statement.parameters) { row in
             let wordID = only ?? row.integer(1)
             var schemaID = 0
@@ -250,21 +251,23 @@ struct SearchPostingsQueries {
             }
         }
 
-        /// The start of a `FROM` joining the models named by (`ns_key`, model name) as `m`,
-        /// followed by the model hits: on PostgreSQL two bound arrays, on SQLite a bound JSON array
-        /// of pairs; one statement text however many.
-        mutating func models(_ keys: [(String, String)]) -> String {
+        /// The models named by (`ns_key`, model name) joined with the model hits (`h`): what goes
+        /// after `FROM`, and the conditions. One statement text however many: on PostgreSQL two
+        /// bound arrays; on SQLite a bound JSON array of pairs, the outer loop of the join (`CROSS
+        /// JOIN`: else SQLite reads every row of the word and scans the list for each).
+        mutating func models(_ keys: [(String, String)]) -> (from: String, conditions: [String]) {
             switch dialect {
             case .sqlite:
                 let json = JSONValue.array(keys.map { .array([.string($0.0), .string($0.1)]) }).serialized()
-                return """
-                    (SELECT json_extract(value, '$[0]') AS ns_key, json_extract(value, '$[1]') AS model_name
-                     FROM json_each(\(bind(.text(json))))) m JOIN
-                    """
+                return ("json_each(\(bind(.text(json)))) AS m CROSS JOIN \(ModelHits.table) h",
+                        ["h.ns_key = json_extract(m.value, '$[0]')", "h.model_name = json_extract(m.value, '$[1]')"])
             case .postgres:
                 let namespaces = bind(.text(PostgresArray.literal(keys.map(\.0))))
                 let names = bind(.text(PostgresArray.literal(keys.map(\.1))))
-                return "unnest(\(namespaces)::text[], \(names)::text[]) AS m(ns_key, model_name) JOIN"
+                return ("""
+                    unnest(\(namespaces)::text[], \(names)::text[]) AS m(ns_key, model_name)
+                    JOIN \(ModelHits.table) h ON h.ns_key = m.ns_key AND h.model_name = m.model_name
+                    """, [])
             }
         }
 
