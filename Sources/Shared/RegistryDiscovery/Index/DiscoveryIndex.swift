@@ -183,7 +183,8 @@ public struct DiscoveryIndex {
         return entries
     }
 
-    /// The last stored row of each key, if any.
+    /// The last stored row of each key, if any: the keys bound as one list, the outer loop of a
+    /// join seeking the whole key (SQLite: `CROSS JOIN` keeps the list outside).
     private func tails(_ keys: [ModelHits.Key]) throws -> [ModelHits.Key: ModelHits.Tail] {
         var tails: [ModelHits.Key: ModelHits.Tail] = [:]
         for chunk in stride(from: 0, to: keys.count, by: Self.keysPerRead).map({ keys[$0..<min($0 + Self.keysPerRead, keys.count)] }) {
@@ -195,7 +196,7 @@ public struct DiscoveryIndex {
                     .array([.number(String(key.wordID)), .string(key.kind), .string(ModelHits.namespaceKey(key.namespace)), .string(key.model)])
                 })
                 from = """
-                    json_each($1) AS k JOIN \(ModelHits.table) h ON h.word_id = json_extract(k.value, '$[0]')
+                    json_each($1) AS k CROSS JOIN \(ModelHits.table) h ON h.word_id = json_extract(k.value, '$[0]')
                         AND h.kind = json_extract(k.value, '$[1]') AND h.ns_key = json_extract(k.value, '$[2]')
                         AND h.model_name = json_extract(k.value, '$[3]')
                     """
