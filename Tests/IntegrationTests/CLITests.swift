@@ -90,7 +90,7 @@ final class CLITests: XCTestCase {
         }
         let db = try Database.connect(DatabaseURL(parsing: url))
         defer { db.close() }
-        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(try Migrator(connection: db).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
         for table in ["schemas", "api_keys", "audit_logs"] {
             XCTAssertEqual(try db.scalarInt("SELECT count(*) FROM \(table)"), 0)
         }
@@ -100,7 +100,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.output)
         let otherDB = try Database.connect(DatabaseURL(parsing: other))
         defer { otherDB.close() }
-        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
+        XCTAssertEqual(try Migrator(connection: otherDB).appliedVersions(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
     }
 
     func testInitDBFailureIsOneLineWithoutPassword() throws {
