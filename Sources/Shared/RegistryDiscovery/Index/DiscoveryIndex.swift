@@ -118,6 +118,9 @@ public struct DiscoveryIndex {
 
     private static let versionsPerBatch = 1_000
 
+    /// The first key of the advisory locks that serialise appends to a model's rows.
+    private static let appendLockClass: Int64 = 1_887_007_315
+
     private static let rowsPerInsert = 100
     /// Keys whose last rows one statement reads (bound as one JSON text or four arrays).
     private static let keysPerRead = 5_000
@@ -154,6 +157,13 @@ public struct DiscoveryIndex {
         }
         for chunk in Self.chunks(sorted) { try insert(chunk) }
         let entries = Self.entries(sorted)
+        if db.dialect == .postgres, let only = sorted.first?.version, sorted.last?.version.id == only.id {
+            // A registration: its model's appends run one at a time from here to the commit (the
+            // rows' locks would hold them that long anyway), so two never fill one row together.
+            // A backfill runs under the migrator's lock.
+            _ = try db.query("SELECT pg_advisory_xact_lock($1, hashtext($2))",
+                             [.int(Self.appendLockClass), .text(ModelHits.namespaceKey(only.namespace) + "/" + only.model)])
+        }
         let rows = ModelHits.pack(entries, after: try tails(Array(entries.keys)))
         for chunk in Self.chunks(rows) { try upsert(chunk) }
     }

@@ -3,10 +3,7 @@ import RegistryDomain
 
 extension SchemaRepository {
     /// Rewrites the version's fingerprints and search postings (issue 16), in the caller's transaction.
-    /// The model's registrations are serialised first (as with a compatibility level): two of them
-    /// appending to the same row of `schema_search_model_hits` at once could each fill it.
     func reindex(_ record: SchemaRecord) throws {
-        try lockModel(ModelKey(namespace: record.namespace, model: record.modelName))
         let version = SchemaVersion(record.version)
         try DiscoveryIndex(db: db).index(DiscoveryIndex.Version(
             id: record.id, namespace: record.namespace, model: record.modelName, version: record.version,
