@@ -233,21 +233,20 @@ struct SearchPostingsQueries {
         /// of parameters it planned to filter every posting of the word (850 ms instead of 2 ms
         /// for `ns042 service`). On SQLite a padded `IN` list.
         mutating func anyOf(_ column: String, _ ids: [Int64]) -> String {
-            switch dialect {
-            case .sqlite:
-                return self.in(column, ids.map { .int($0) })
-            case .postgres:
-                return "\(column) = ANY(\(array(ids)))"
-            }
+            anyOf(column, ids.map { .int($0) }, array: PostgresArray.literal(ids.map(String.init), quoted: false), of: "bigint")
         }
 
-        /// A list of texts: on PostgreSQL one array parameter, on SQLite a padded `IN` list.
+        /// A list of texts, bound as `anyOf` binds ids.
         mutating func anyOfText(_ column: String, _ values: [String]) -> String {
+            anyOf(column, values.map { .text($0) }, array: PostgresArray.literal(values), of: "text")
+        }
+
+        /// Only the dialect's form of the list is built.
+        private mutating func anyOf(_ column: String, _ values: @autoclosure () -> [SQLValue], array: @autoclosure () -> String,
+                                    of type: String) -> String {
             switch dialect {
-            case .sqlite:
-                return self.in(column, values.map { .text($0) })
-            case .postgres:
-                return "\(column) = ANY(\(bind(.text(PostgresArray.literal(values))))::text[])"
+            case .sqlite: return self.in(column, values())
+            case .postgres: return "\(column) = ANY(\(bind(.text(array())))::\(type)[])"
             }
         }
 
@@ -300,7 +299,7 @@ struct SearchPostingsQueries {
 
         /// A bound `bigint[]` (PostgreSQL).
         private mutating func array(_ ids: [Int64]) -> String {
-            "\(bind(.text("{" + ids.map(String.init).joined(separator: ",") + "}")))::bigint[]"
+            "\(bind(.text(PostgresArray.literal(ids.map(String.init), quoted: false))))::bigint[]"
         }
 
         mutating func bind(_ value: SQLValue) -> String {
